@@ -7,7 +7,7 @@ import { CpuOps, BareOps, DescriptorSource } from './ops';
 import { Insn, REG_RIP } from './decoder/insn';
 import { CpuFault, GP, SS as SS_FAULT, PF } from './fault';
 import { isCanonicalHi, TWO32 } from '../common/bits';
-import { walk, ACC_READ, ACC_WRITE, ACC_EXEC, CR0_PG, CR0_WP, EFER_LMA, EFER_NXE, PagingRegs, Translation } from './mmu/paging';
+import { walk, ACC_READ, ACC_WRITE, ACC_EXEC, CR0_PG, CR0_WP, CR4_SMEP, EFER_LMA, EFER_NXE, PagingRegs, Translation } from './mmu/paging';
 import { Tlb } from './mmu/tlb';
 import {
   CS, SS, FS, GS, RSP, ATTR_DB, ATTR_L, ATTR_P, ATTR_S, TYPE_CODE, TYPE_EXPAND_DOWN, TYPE_READABLE, TYPE_WRITABLE,
@@ -281,7 +281,7 @@ export class Cpu implements PagingRegs {
       throw e;
     }
     const canWrite = access === ACC_WRITE;
-    const canExec = !(t.nx && (this.efer & EFER_NXE)) && (!user || t.user);
+    const canExec = !(t.nx && (this.efer & EFER_NXE)) && (user ? t.user : !(t.user && (this.cr4 & CR4_SMEP)));
     const pa = t.frame + (lin - Math.floor(lin / 4096) * 4096);
     if (t.frame + 4096 <= this.mem.size) this.tlbFill(lin, t.frame, canWrite && (t.writable || (!user && !(this.cr0 & CR0_WP))), canExec, user);
     return pa;

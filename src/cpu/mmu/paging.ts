@@ -335,7 +335,8 @@ function probeInner(mem: MachineMemory, regs: PagingRegs, lin: number): ProbeRes
   if (typeof lin !== 'number' || !Number.isInteger(lin)) return { levels: [], stop: `invalid address ${String(lin)}` };
   const mode = pagingMode(regs);
   if (mode === 'none') {
-    if (lin < 0 || lin >= TWO32) return { levels: [], stop: 'paging off: address beyond 32 bits' };
+    // Identity; addresses above 4 GiB are allowed (the emulator can run 64-bit code with paging off).
+    if (lin < 0 || lin >= 2 ** 52) return { levels: [], stop: 'paging off: address outside the physical range' };
     const translation: Translation = {
       frame: lin - (lin % PAGE_4K), writable: true, user: true, nx: false, global: false, pageSize: PAGE_4K,
     };
