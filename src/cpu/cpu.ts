@@ -101,6 +101,8 @@ export class Cpu implements PagingRegs {
   readonly codeCache: (Insn[] | undefined)[] = [];
   /** Per code frame: bytes covered by cached instructions (1 = covered), to ignore data writes beside code. */
   readonly codeBytes: (Uint8Array | undefined)[] = [];
+  /** Bumped whenever cached branch links may be stale: TLB flushes, CS/CPL changes, code invalidation. */
+  linkEpoch = 0;
   /** Machine address of the most recent fetch (runner). */
   fetchPa = 0;
 
@@ -167,6 +169,7 @@ export class Cpu implements PagingRegs {
     const type = attr & 0xf;
     this.segFlat[seg] = valid && base === 0 && limit === 0xffffffff && (attr & ATTR_S) !== 0 && (attr & ATTR_P) !== 0 &&
       (type & TYPE_CODE) === 0 && (type & TYPE_EXPAND_DOWN) === 0 && (type & TYPE_WRITABLE) !== 0 ? 1 : 0;
+    if (seg === CS) this.linkEpoch++;
     if (seg === CS || seg === SS) this.updateMode();
   }
   /** Load a segment cache from a raw 8-byte descriptor (lo, hi dwords). */
@@ -184,6 +187,7 @@ export class Cpu implements PagingRegs {
   }
   /** Recompute code size, stack size after CS/SS/EFER/CR0 changes. */
   updateMode(): void {
+    this.linkEpoch++;
     const lma = (this.efer & EFER_LMA) !== 0;
     const csAttr = this.segAttr[CS];
     this.mode = lma && (csAttr & ATTR_L) ? 64 : (csAttr & ATTR_DB) ? 32 : 16;
@@ -192,6 +196,7 @@ export class Cpu implements PagingRegs {
   /** Change CPL (after a privilege-changing transfer); switches the TLB set. */
   setCpl(cpl: number): void {
     this.cpl = cpl;
+    this.linkEpoch++;
     const t = cpl === 3 ? this.tlbUser : this.tlbSup;
     this.tagR = t.tagR; this.tagW = t.tagW; this.tagX = t.tagX; this.tphys = t.phys;
   }
@@ -292,9 +297,13 @@ export class Cpu implements PagingRegs {
     t.fill(Math.floor(lin / 4096), frameAddr, canWrite && this.mem.codeFrames[frame] === 0, canExec);
   }
   /** Drop all TLB entries (CR3 load, paging mode change). */
-  flushTlb(): void { this.tlbSup.flush(); this.tlbUser.flush(); }
+  flushTlb(): void { this.tlbSup.flush(); this.tlbUser.flush(); this.linkEpoch++; }
   /** Drop the entries for one linear page (invlpg). */
-  flushTlbPage(lin: number): void { const vpn = Math.floor(lin / 4096); this.tlbSup.flushPage(vpn); this.tlbUser.flushPage(vpn); }
+  flushTlbPage(lin: number): void {
+    const vpn = Math.floor(lin / 4096);
+    this.tlbSup.flushPage(vpn); this.tlbUser.flushPage(vpn);
+    this.linkEpoch++;
+  }
   /** Drop write permissions cached for a frame (it now holds decoded code). */
   flushTlbWrites(): void { this.tlbSup.tagW.fill(NaN); this.tlbUser.tagW.fill(NaN); }
 
@@ -514,6 +523,7 @@ export class Cpu implements PagingRegs {
   tsc(): number { return this.tscOffset + this.icount * this.tscPerInsn; }
   /** Drop decoded instructions of one frame (a write hit decoded code). */
   invalidateCodeFrame(frame: number): void {
+    this.linkEpoch++;
     const page = this.codeCache[frame];
     if (page !== undefined) {
       for (const insn of page) if (insn !== undefined) insn.next = null;

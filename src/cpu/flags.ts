@@ -133,12 +133,50 @@ export function setResultFlags(c: Cpu, size: number, res: number, resHi: number,
 
 /** Before INC/DEC (which preserve CF): fold the current CF into flagsBits. */
 export function saveCF(c: Cpu): void {
+  const op = c.lop;
+  if (op === LOP_NONE || op >= LOP_INC) return; // CF already lives in flagsBits
   const cf = getCF(c);
   c.flagsBits = cf ? c.flagsBits | F_CF : c.flagsBits & ~F_CF;
 }
 
 /** Condition codes 0..15 as in Jcc/SETcc/CMOVcc (O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G). */
 export function testCC(c: Cpu, cc: number): boolean {
+  // Fast paths: a 32-bit CMP/SUB or logic op answers most conditions straight from its operands.
+  if (c.lsize === 32) {
+    if (c.lop === LOP_SUB) return testSub32(c.ldst, c.lsrc, c.lres, cc);
+    if (c.lop === LOP_LOGIC) return testLogic32(c.lres, cc);
+  }
+  return testCCSlow(c, cc);
+}
+
+function testSub32(d: number, s: number, r: number, cc: number): boolean {
+  let t: boolean;
+  switch (cc >> 1) {
+    case 0: t = ((d ^ s) & (d ^ r)) < 0; break;
+    case 1: t = (d >>> 0) < (s >>> 0); break;
+    case 2: t = d === s; break;
+    case 3: t = (d >>> 0) <= (s >>> 0); break;
+    case 4: t = r < 0; break;
+    case 5: t = PARITY[r & 0xff] === 1; break;
+    case 6: t = d < s; break;
+    default: t = d <= s; break;
+  }
+  return (cc & 1) ? !t : t;
+}
+
+function testLogic32(r: number, cc: number): boolean {
+  let t: boolean;
+  switch (cc >> 1) {
+    case 0: case 1: t = false; break;           // OF = CF = 0
+    case 2: case 3: t = r === 0; break;          // ZF; CF|ZF
+    case 4: case 6: t = r < 0; break;            // SF; SF != OF
+    case 5: t = PARITY[r & 0xff] === 1; break;
+    default: t = r <= 0; break;                  // ZF | (SF != OF)
+  }
+  return (cc & 1) ? !t : t;
+}
+
+function testCCSlow(c: Cpu, cc: number): boolean {
   let r: boolean;
   switch (cc >> 1) {
     case 0: r = getOF(c); break;

@@ -117,10 +117,23 @@ export function runCpu(cpu: Cpu, budget: number): StopReason {
         if (tf !== 0) { cpu.dr[6] = (cpu.dr[6] | 0x4000) >>> 0; cpu.ops.exception(cpu, DB, -1); break; }
         if (cpu.stopRequested || cpu.icount >= limit || cpu.halted) break;
         let nx: Insn | null;
-        if (insn.isBranch || (nx = insn.next) === null) {
+        if (insn.isBranch) {
+          const r = cpu.rip, ep = cpu.linkEpoch;
+          if (insn.link1Rip === r && insn.link1Epoch === ep) nx = insn.link1 as Insn;
+          else if (insn.link2Rip === r && insn.link2Epoch === ep) nx = insn.link2 as Insn;
+          else {
+            cpu.insnRip = r;
+            nx = fetchInsn(cpu);
+            if (nx.pa >= 0 && ep === cpu.linkEpoch) {
+              // keep the most recent two successors (taken and fall-through of a conditional branch)
+              insn.link2 = insn.link1; insn.link2Rip = insn.link1Rip; insn.link2Epoch = insn.link1Epoch;
+              insn.link1 = nx; insn.link1Rip = r; insn.link1Epoch = ep;
+            }
+          }
+        } else if ((nx = insn.next) === null) {
           cpu.insnRip = cpu.rip;
           nx = fetchInsn(cpu);
-          if (!insn.isBranch && insn.pa >= 0 && nx.pa === insn.pa + insn.len && Math.floor(nx.pa / 4096) === Math.floor(insn.pa / 4096)) insn.next = nx;
+          if (insn.pa >= 0 && nx.pa === insn.pa + insn.len && Math.floor(nx.pa / 4096) === Math.floor(insn.pa / 4096)) insn.next = nx;
         }
         insn = nx;
       }

@@ -56,6 +56,10 @@ export class Insn {
   stop = false;
   /** Cached successor in the same machine page (straight-line code), or null. */
   next: Insn | null = null;
+  /** Branch successor cache: the instructions last reached from here (taken / fall-through), with the RIP
+   *  they were reached at and the Cpu.linkEpoch they are valid for. */
+  link1: Insn | null = null; link1Rip = NaN; link1Epoch = -1;
+  link2: Insn | null = null; link2Rip = NaN; link2Epoch = -1;
   /** Machine address this record is cached for (-1 when not cached, e.g. it crosses a page). */
   pa = -1;
   /** Raw opcode bytes, kept for the hypervisor's instruction emulation and the disassembly view. */
