@@ -74,7 +74,14 @@ export class Cpu implements PagingRegs {
   mxcsr = 0x1f80;
   /** x87 control/status/tag(abridged) words, opcode, and 8 registers x 10 bytes (80-bit extended, little-endian). */
   fcw = 0x037f; fsw = 0; ftw = 0; fop = 0;
+  /** Physical x87 registers R0..R7 (ST(i) is R((TOP + i) & 7)); ftw is the abridged tag (bit r set = R(r) non-empty). */
   readonly fpuRegs = new Uint8Array(80);
+  /** x87 last instruction / data pointers: 64-bit offsets as halves, 16-bit selectors for the 32-bit layouts. */
+  fipLo = 0; fipHi = 0; fcs = 0; fdpLo = 0; fdpHi = 0; fds = 0;
+  /** icount of the instruction covered by an interrupt shadow (after MOV SS, POP SS, STI), or -1. */
+  intShadowAt = -1;
+  /** The hypervisor's CPUID policy: may rewrite [eax, ebx, ecx, edx] for a leaf (null = the CPU's own values). */
+  cpuidFilter: ((cpu: Cpu, leaf: number, subleaf: number, regs: Int32Array) => void) | null = null;
 
   // ---- execution bookkeeping ----
   /** Instructions retired. */

@@ -52,4 +52,6 @@ export interface DescriptorSource {
   read(cpu: Cpu, ti: number, index: number, out: Int32Array): boolean;
   /** Set the accessed bit of a descriptor after a successful load (may be a no-op). */
   setAccessed(cpu: Cpu, ti: number, index: number): void;
+  /** Mark a TSS descriptor busy (ltr); optional for sources whose tables hold no TSS. */
+  setBusy?(cpu: Cpu, ti: number, index: number): void;
 }

@@ -34,8 +34,7 @@ export const CPUID_X1_EDX_SYSCALL = 1 << 11, CPUID_X1_EDX_NX = 1 << 20, CPUID_X1
 
 /** Optional per-CPU post-processing (the hypervisor's policy): may rewrite regs = [eax, ebx, ecx, edx]. */
 export type CpuidFilter = (cpu: Cpu, leaf: number, subleaf: number, regs: Int32Array) => void;
-const filters = new WeakMap<Cpu, CpuidFilter>();
-export function setCpuidFilter(cpu: Cpu, f: CpuidFilter | null): void { if (f) filters.set(cpu, f); else filters.delete(cpu); }
+export function setCpuidFilter(cpu: Cpu, f: CpuidFilter | null): void { cpu.cpuidFilter = f; }
 
 /** Four ASCII characters as a little-endian dword. */
 function dword(s: string, at: number): number {
@@ -132,7 +131,7 @@ const regs = new Int32Array(4);
 /** CPUID for a given CPU: the table, then the CPU's filter (hypervisor policy), if any. */
 export function cpuid(cpu: Cpu, leaf: number, subleaf: number, out: Int32Array): void {
   cpuidLeaf(leaf, subleaf, out);
-  const f = filters.get(cpu);
+  const f = cpu.cpuidFilter;
   if (f) f(cpu, leaf >>> 0, subleaf >>> 0, out);
 }
 

@@ -13,10 +13,9 @@ import { intHandlers } from './interrupts-int';
 import { segmentQueryHandlers } from './segments-query';
 
 /** Interrupt shadow after MOV SS / POP SS / STI: the icount of the instruction it covers (read by event delivery). */
-export const interruptShadow = new WeakMap<Cpu, number>();
-export function setInterruptShadow(cpu: Cpu): void { interruptShadow.set(cpu, cpu.icount + 1); }
+export function setInterruptShadow(cpu: Cpu): void { cpu.intShadowAt = cpu.icount + 1; }
 /** True while the instruction following MOV SS/POP SS/STI executes (or is about to). */
-export function inInterruptShadow(cpu: Cpu): boolean { return interruptShadow.get(cpu) === cpu.icount; }
+export function inInterruptShadow(cpu: Cpu): boolean { return cpu.intShadowAt === cpu.icount; }
 
 /** MOV Sreg, r/m16: CS (and invalid sreg numbers) raise #UD. */
 const movToSreg: Handler = (cpu: Cpu, i: Insn) => {

@@ -1,5 +1,5 @@
-// x87 state helpers shared by x87.ts and fxsave.ts: the last-instruction/operand pointers (kept beside the Cpu
-// until it grows fields for them), TOP, tag-word conversions, and the pending-exception (#MF) and wait checks.
+// x87 state helpers shared by x87.ts and fxsave.ts: the last-instruction/operand pointers (Cpu fields),
+// TOP, tag-word conversions, and the pending-exception (#MF) and wait checks.
 
 import type { Cpu } from '../cpu';
 import { CpuFault, NM, MF } from '../fault';
@@ -8,13 +8,8 @@ import { CR0_MP, CR0_TS, CR0_NE } from './sse-common';
 /** FPU instruction/data pointers: 64-bit offsets as halves plus the 16-bit selectors of the 32-bit layouts. */
 export interface FpuPointers { fipLo: number; fipHi: number; fcs: number; fdpLo: number; fdpHi: number; fds: number; }
 
-const pointers = new WeakMap<Cpu, FpuPointers>();
-/** The FPU pointer registers of `cpu` (created zeroed on first use). */
-export function fpuPointers(cpu: Cpu): FpuPointers {
-  let p = pointers.get(cpu);
-  if (p === undefined) { p = { fipLo: 0, fipHi: 0, fcs: 0, fdpLo: 0, fdpHi: 0, fds: 0 }; pointers.set(cpu, p); }
-  return p;
-}
+/** The FPU pointer registers of `cpu` (fields of the Cpu itself). */
+export function fpuPointers(cpu: Cpu): FpuPointers { return cpu; }
 
 /** FSW bits. */
 export const FSW_ES = 1 << 7, FSW_SF = 1 << 6, FSW_B = 1 << 15, FSW_TOP_SHIFT = 11;

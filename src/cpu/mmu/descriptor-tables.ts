@@ -6,11 +6,6 @@ import type { DescriptorSource } from '../ops';
 import { LDTR } from '../state';
 import { EFER_LMA } from './paging';
 
-/** A DescriptorSource that can also mark a TSS descriptor busy (ltr). */
-export interface BusyMarkingSource extends DescriptorSource {
-  setBusy(cpu: Cpu, ti: number, index: number): void;
-}
-
 /** Linear address of descriptor `index` in the GDT (ti=0) or LDT (ti=1), or NaN when beyond the table limit / no LDT. */
 export function descriptorLinear(cpu: Cpu, ti: number, index: number): number {
   let base: number, limit: number;
@@ -26,7 +21,7 @@ export function descriptorLinear(cpu: Cpu, ti: number, index: number): number {
 }
 
 /** Reads the tables the CPU registers point at, as the hardware does. */
-export class TableDescriptorSource implements BusyMarkingSource {
+export class TableDescriptorSource implements DescriptorSource {
   read(cpu: Cpu, ti: number, index: number, out: Int32Array): boolean {
     const lin = descriptorLinear(cpu, ti, index);
     if (Number.isNaN(lin)) return false;
@@ -82,6 +77,5 @@ export function markAccessed(cpu: Cpu, sel: number): void {
 
 /** Set the busy bit of a TSS descriptor (ltr), when the source supports it. */
 export function markBusy(cpu: Cpu, sel: number): void {
-  const src = descriptorSource(cpu) as Partial<BusyMarkingSource>;
-  if (typeof src.setBusy === 'function') src.setBusy(cpu, (sel >> 2) & 1, (sel & 0xffff) >>> 3);
+  descriptorSource(cpu).setBusy?.(cpu, (sel >> 2) & 1, (sel & 0xffff) >>> 3);
 }
