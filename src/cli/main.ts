@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, intOption, UsageError, ParsedArgs } from './args';
 import { parseElf, ElfError } from '../common/elf';
-import { loadBare } from './bare-machine';
+import { loadBare } from '../debug/bare-machine';
 import { GPR_NAMES64, SEG_NAMES } from '../cpu/state';
 import { getFlags } from '../cpu/flags';
 import { hexAddr, hex64 } from '../common/bits';
