@@ -6,7 +6,7 @@ import { controlHandlers } from '../../src/cpu/exec/control';
 import { CpuFault, GP } from '../../src/cpu/fault';
 import { setFlags, F_CF, F_ZF, F_SF, F_OF, F_PF, F_ARITH } from '../../src/cpu/flags';
 import { RAX, RCX, RSP, RBX, CS } from '../../src/cpu/state';
-import { makeMachine, TestMachine } from './helpers/machine';
+import { makeMachine, TestMachine, loadCode, runN } from './helpers/machine';
 
 function mk(code: string, f: Partial<Insn> = {}): Insn {
   const h = controlHandlers[code];
@@ -276,5 +276,28 @@ describe('control: loop and jcxz', () => {
     assert.strictEqual(run('Jcxz_rel8_16', 0x10000, 0), true);
     assert.strictEqual(run('Jcxz_rel8_32', 0x10001, 0), false);
     void RAX;
+  });
+});
+
+describe('control: bound and CET landing pads', () => {
+  it('bound raises #BR outside [lower, upper] (signed) and passes inside', () => {
+    // bound eax, [0x3000] ; 62 05 00 30 00 00
+    const code = [0x62, 0x05, 0x00, 0x30, 0x00, 0x00];
+    for (const [idx, ok] of [[5, true], [-3, true], [-4, false], [10, true], [11, false]] as [number, boolean][]) {
+      const m = makeMachine(32);
+      m.mem.write32(0x3000, -3); m.mem.write32(0x3004, 10);
+      loadCode(m, 0x1000, code);
+      m.cpu.setReg32(0, idx);
+      runN(m, 1);
+      if (ok) { assert.strictEqual(m.ops.lastException, null, `index ${idx}`); assert.strictEqual(m.cpu.rip, 0x1006); }
+      else { assert.strictEqual(m.ops.lastException?.vector, 5, `index ${idx}`); assert.strictEqual(m.cpu.rip, 0x1000); }
+    }
+  });
+  it('endbr64 and endbr32 execute as no-ops', () => {
+    const m = makeMachine(64);
+    loadCode(m, 0x1000, [0xf3, 0x0f, 0x1e, 0xfa, 0xf3, 0x0f, 0x1e, 0xfb, 0x90]);
+    runN(m, 3);
+    assert.strictEqual(m.ops.lastException, null);
+    assert.strictEqual(m.cpu.rip, 0x1009);
   });
 });

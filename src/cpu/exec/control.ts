@@ -1,5 +1,5 @@
 // Near control transfers: jmp (relative, indirect), jcc, call (relative, indirect), ret (with imm16),
-// loop/loope/loopne and jcxz/jecxz/jrcxz. Targets are validated before anything is committed.
+// loop/loope/loopne, jcxz/jecxz/jrcxz and bound. Targets are validated before anything is committed.
 
 import type { Handler, Insn } from '../decoder/insn';
 import type { Cpu } from '../cpu';
@@ -7,6 +7,7 @@ import { RCX } from '../state';
 import { testCC, getZF } from '../flags';
 import { nearTarget, target64 } from './ea';
 import { TWO32 } from '../../common/bits';
+import { CpuFault, BR } from '../fault';
 
 /** Push the return address (the next instruction) at an operand size. */
 function pushReturn(c: Cpu, size: number): void {
@@ -91,6 +92,18 @@ function jcxz(opsize: number, cwidth: number): Handler {
   };
 }
 
+// ---- bound (16/32-bit modes): #BR unless lower <= index <= upper (signed), bounds pair in memory ----
+function bound(size: number): Handler {
+  return (c, i) => {
+    const n = size >> 3;
+    const lin = c.linear(i, 2 * n, false);
+    const lo = c.readLin(lin, size), hi = c.readLin(lin + n, size);
+    const idx = c.getReg(size, i.reg);
+    const sx = (v: number) => (size === 16 ? (v << 16) >> 16 : v | 0);
+    if (sx(idx) < sx(lo) || sx(idx) > sx(hi)) throw new CpuFault(BR);
+  };
+}
+
 const CC_NAMES = ['Jo', 'Jno', 'Jb', 'Jae', 'Je', 'Jne', 'Jbe', 'Ja', 'Js', 'Jns', 'Jp', 'Jnp', 'Jl', 'Jge', 'Jle', 'Jg'];
 
 function build(): Record<string, Handler> {
@@ -105,6 +118,7 @@ function build(): Record<string, Handler> {
     Jcxz_rel8_16: jcxz(16, 16), Jcxz_rel8_32: jcxz(32, 16),
     Jecxz_rel8_16: jcxz(16, 32), Jecxz_rel8_32: jcxz(32, 32), Jecxz_rel8_64: jcxz(64, 32),
     Jrcxz_rel8_16: jcxz(16, 64), Jrcxz_rel8_64: jcxz(64, 64),
+    Bound_r16_m1616: bound(16), Bound_r32_m3232: bound(32),
   };
   CC_NAMES.forEach((name, cc) => {
     h[`${name}_rel8_16`] = jcc(cc, 16); h[`${name}_rel8_32`] = jcc(cc, 32); h[`${name}_rel8_64`] = jcc(cc, 64);

@@ -21,7 +21,9 @@ function buildSystemHandlers(): Record<string, Handler> {
     Cpuid: cpuidHandler, Rdmsr: rdmsrHandler,
     Wrmsr: (cpu: Cpu, i: Insn) => { wrmsrHandler(cpu, i); i.isBranch = true; },
     Ud0: undefinedOpcode, Ud2: undefinedOpcode, Rsm: undefinedOpcode,
-    Clwb_m8: memoryHint,
+    Clwb_m8: memoryHint, Cldemote_m8: memoryHint,
+    // CET indirect-branch tracking is not enabled (CR4.CET = 0), so the landing pads execute as NOPs.
+    Endbr32: nop, Endbr64: nop,
   };
   for (const s of ['16', '32', '64']) {
     h[`Ud0_r${s}_rm${s}`] = undefinedOpcode;
