@@ -1,0 +1,476 @@
+// The debug runtime: loads a program into a machine, runs it in time slices (so pause works in a tight guest
+// loop), steps, plants breakpoints and decides every stop. Knows nothing about DAP; the session listens to it.
+
+import { EventEmitter } from 'events';
+import * as path from 'path';
+import type { Cpu } from '../cpu/cpu';
+import { setBreakpoints } from '../cpu/runner';
+import { ElfError } from '../common/elf';
+import { BareDebugMachine, DebugMachine, MachineStop } from './machine';
+import { loadProgramFile } from './program';
+import { SymbolTable } from './symbols';
+import { LineTable, LineRow, readLineTable, normalizePath } from './dwarf-line';
+import { BreakpointStore, BreakpointOptions, UserBreakpoint, interpolateMessage } from './breakpoints';
+import { Plan, continuePlan, instructionStepPlan, lineStepPlan, stepOutPlan } from './stepping';
+import { pcLinear, readLinear, writeLinear, readValue, toHex } from './guest-memory';
+import { EvalContext, ExprError, TypedValue, evaluateExpression, formatValue } from './expressions';
+import { readRegister } from './registers';
+import { walkStack } from './stack';
+import { Scope } from './variables';
+import { generalScope, segmentScope, systemScope } from './registers-view';
+import { Disassembler, DisasmLine, DisassemblySyntax } from './disassembly';
+import { runReplCommand } from './repl-commands';
+
+export interface LaunchOptions {
+  program: string;
+  stopOnEntry?: boolean;
+  /** Guest memory in MiB (default 64). */
+  memory?: number;
+  /** Guest console to the debug console (default true); false or 'none' drops it. */
+  console?: boolean | string;
+  /** Stop the session after this many instructions (default: no limit). */
+  maxInstructions?: number;
+  disassemblySyntax?: DisassemblySyntax;
+  /** Machine kind; only 'bare' exists until the hypervisor lands. */
+  machine?: string;
+  /** Directory relative paths in the line table are resolved against (default: the program's directory). */
+  cwd?: string;
+}
+
+export class LaunchError extends Error {}
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'pause' | 'exception';
+
+export interface StoppedInfo {
+  reason: StopReason;
+  threadId: number;
+  description?: string;
+  text?: string;
+  hitBreakpointIds?: number[];
+}
+
+export interface FrameInfo {
+  id: number;
+  name: string;
+  pc: number;
+  row?: LineRow;
+}
+
+export interface InstructionBpRequest extends BreakpointOptions { address: string; offset?: number; }
+export interface SourceBpRequest extends BreakpointOptions { line: number; }
+export interface FunctionBpRequest extends BreakpointOptions { name: string; }
+
+const SLICE_MS = 12;
+const RUN_CHUNK = 200_000;
+const STEP_CHUNK = 20_000;
+
+export class DebugRuntime extends EventEmitter {
+  machine: DebugMachine | undefined;
+  symbols = new SymbolTable([]);
+  lines = new LineTable([]);
+  private opts: LaunchOptions | undefined;
+  private readonly bps = new BreakpointStore();
+  private insnRequests: InstructionBpRequest[] = [];
+  private fnRequests: FunctionBpRequest[] = [];
+  private readonly srcRequests = new Map<string, SourceBpRequest[]>();
+  private plan: Plan | null = null;
+  private running = false;
+  private ended = false;
+  private pauseRequested = false;
+  /** The next instruction is the one we stopped at: do not report its breakpoint again. */
+  private firstInsn = false;
+  private generation = 0;
+  private insnsLeft = Infinity;
+  private consoleBuf = '';
+  private vcpu = 0;
+  private exception: (MachineStop & { kind: 'exception' }) | undefined;
+  private exceptionRip = 0;
+  private disasm: Disassembler | undefined;
+
+  // ------------------------------------------------------------------ lifecycle
+  /** Load the program (throws LaunchError with a readable message). Does not start running. */
+  launch(opts: LaunchOptions): void {
+    if (!opts || typeof opts !== 'object') throw new LaunchError('launch attribute "program" is missing (no launch arguments)');
+    if (typeof opts.program !== 'string' || opts.program.trim() === '') throw new LaunchError('launch attribute "program" (path to the guest ELF image or assembly source) is missing');
+    const memMiB = opts.memory ?? 64;
+    if (typeof memMiB !== 'number' || !Number.isInteger(memMiB) || memMiB < 1 || memMiB > 4095) throw new LaunchError(`launch attribute "memory" must be a whole number of MiB from 1 to 4095, got ${JSON.stringify(opts.memory)}`);
+    if (opts.maxInstructions !== undefined && (typeof opts.maxInstructions !== 'number' || !(opts.maxInstructions > 0))) throw new LaunchError(`launch attribute "maxInstructions" must be a positive number, got ${JSON.stringify(opts.maxInstructions)}`);
+    if (opts.disassemblySyntax !== undefined && opts.disassemblySyntax !== 'att' && opts.disassemblySyntax !== 'intel') throw new LaunchError(`launch attribute "disassemblySyntax" must be "att" or "intel"`);
+    const kind = opts.machine ?? 'bare';
+    if (kind !== 'bare') throw new LaunchError(`machine kind '${kind}' is not available yet (only 'bare')`);
+    const program = path.resolve(opts.cwd ?? process.cwd(), opts.program);
+    let machine: DebugMachine;
+    try {
+      const img = loadProgramFile(program);
+      machine = new BareDebugMachine(img, memMiB * 1024 * 1024);
+      this.symbols = SymbolTable.fromImage(img);
+      try { this.lines = readLineTable(img, opts.cwd ?? path.dirname(program)); } catch (e) {
+        this.lines = new LineTable([]);
+        this.emit('output', `warning: cannot read line information: ${(e as Error).message}\n`, 'console');
+      }
+    } catch (e) {
+      if (e instanceof ElfError) throw new LaunchError(`cannot load ${opts.program}: ${e.message}`);
+      throw new LaunchError(`cannot load ${opts.program}: ${(e as Error).message}`);
+    }
+    this.generation++;
+    this.opts = { ...opts, program };
+    this.machine = machine;
+    const showConsole = !(opts.console === false || opts.console === 'none');
+    machine.console = (t) => { if (showConsole) this.consoleBuf += t; };
+    this.insnsLeft = opts.maxInstructions ?? Infinity;
+    this.running = false; this.ended = false; this.pauseRequested = false; this.exception = undefined;
+    this.disasm?.dispose();
+    this.disasm = new Disassembler(opts.disassemblySyntax ?? 'att', this.symbols, this.lines);
+    const changed = this.reresolveBreakpoints();
+    if (changed.length) this.emit('breakpointsChanged', changed);
+  }
+
+  /** After configuration: stop on entry or run. */
+  start(): void {
+    if (!this.machine) return;
+    if (this.opts?.stopOnEntry) this.stop({ reason: 'entry', threadId: 1, description: 'entry point' });
+    else this.resume(continuePlan());
+  }
+
+  restart(): void {
+    if (!this.opts) throw new LaunchError('nothing to restart: no program launched');
+    const opts = this.opts;
+    this.launch(opts);
+    this.bps.resetHits();
+    this.start();
+  }
+
+  terminate(): void {
+    if (this.ended) return;
+    this.generation++;
+    this.running = false;
+    this.ended = true;
+    this.flushConsole();
+    this.emit('terminated');
+  }
+
+  get isRunning(): boolean { return this.running; }
+  get isEnded(): boolean { return this.ended; }
+
+  threads(): { id: number; name: string }[] {
+    const m = this.machine;
+    return m ? m.vcpus.map((_, i) => ({ id: i + 1, name: m.threadName(i) })) : [];
+  }
+
+  cpuOf(threadId: number): Cpu {
+    const m = this.machine;
+    if (!m) throw new Error('no program is loaded');
+    const cpu = m.vcpus[threadId - 1];
+    if (!cpu) throw new Error(`unknown thread ${threadId}`);
+    return cpu;
+  }
+
+  // ------------------------------------------------------------------ execution control
+  continue(): void { this.resume(continuePlan()); }
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  step(kind: 'over' | 'in' | 'out', threadId: number, granularity?: string): void {
+    const cpu = this.cpuOf(threadId);
+    this.vcpu = threadId - 1;
+    const byLine = granularity !== 'instruction' && !this.lines.isEmpty && this.lines.lookup(pcLinear(cpu)) !== undefined;
+    const plan = kind === 'out' ? stepOutPlan(cpu)
+      : byLine ? lineStepPlan(cpu, this.lines, kind === 'over')
+        : instructionStepPlan(cpu, kind === 'over');
+    this.resume(plan);
+  }
+
+  private resume(plan: Plan): void {
+    if (!this.machine || this.ended) return;
+    if (this.exception) {
+      const cpu = this.machine.vcpus[this.vcpu];
+      if (cpu.rip === this.exceptionRip) { this.end(this.exception.exitCode, `${this.exception.text}; the guest cannot continue`); return; }
+      this.exception = undefined;
+    }
+    this.plan = plan;
+    this.running = true;
+    this.pauseRequested = false;
+    this.firstInsn = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const gen = this.generation;
+    setImmediate(() => { if (gen === this.generation && this.running) this.slice(); });
+  }
+
+  private slice(): void {
+    const deadline = Date.now() + SLICE_MS;
+    try {
+      do {
+        if (this.pauseRequested) { this.stop({ reason: 'pause', threadId: this.vcpu + 1, description: 'paused' }); return; }
+        if (this.insnsLeft <= 0) { this.end(3, `instruction limit (${this.opts?.maxInstructions}) reached`); return; }
+        const done = this.plan!.mode === 'run' ? this.runChunk() : this.stepChunk();
+        if (done) return;
+      } while (Date.now() < deadline);
+    } catch (e) {
+      const text = `debugger error: ${(e as Error).stack ?? String(e)}`;
+      this.exception = { kind: 'exception', id: 'internal', text, exitCode: 70 };
+      this.exceptionRip = this.machine!.vcpus[this.vcpu].rip;
+      this.stop({ reason: 'exception', threadId: this.vcpu + 1, description: 'debugger error', text });
+      return;
+    }
+    this.flushConsole();
+    this.schedule();
+  }
+
+  /** Plant user + temporary breakpoints in the CPU when they changed. */
+  private syncBreakpoints(cpu: Cpu, temps: Set<number>): void {
+    const want = this.bps.addresses();
+    for (const t of temps) want.add(t);
+    if (want.size === cpu.breakpoints.size && [...want].every((a) => cpu.breakpoints.has(a))) return;
+    setBreakpoints(cpu, want);
+  }
+
+  private runChunk(): boolean {
+    const m = this.machine!, cpu = m.vcpus[this.vcpu], plan = this.plan!;
+    this.syncBreakpoints(cpu, plan.temps);
+    if (this.firstInsn) {
+      const lin = pcLinear(cpu);
+      if (cpu.breakpoints.has(lin)) cpu.skipBreakpointAt = lin;
+      this.firstInsn = false;
+    }
+    const before = cpu.icount;
+    const reason = m.run(this.vcpu, Math.min(RUN_CHUNK, this.insnsLeft));
+    cpu.skipBreakpointAt = null;
+    this.insnsLeft -= cpu.icount - before;
+    if (reason === 'budget') return false;
+    if (reason === 'breakpoint') return this.atBreakpoint(cpu, plan);
+    return this.machineStop(reason);
+  }
+
+  private atBreakpoint(cpu: Cpu, plan: Plan): boolean {
+    const lin = pcLinear(cpu);
+    if (plan.temps.has(lin) && plan.atTemp(lin)) { this.stop({ reason: 'step', threadId: this.vcpu + 1 }); return true; }
+    if (this.userBreakpointStops(cpu, lin)) return true;
+    this.firstInsn = true; // go on over it
+    return false;
+  }
+
+  /** Evaluate the user breakpoints at lin; true when the runtime stopped. */
+  private userBreakpointStops(cpu: Cpu, lin: number): boolean {
+    if (!this.bps.addresses().has(lin)) return false;
+    const ctx = this.evalContext(cpu);
+    const d = this.bps.decide(lin, (expr) => evaluateExpression(expr, ctx).value,
+      (msg) => interpolateMessage(msg, (expr) => this.formatForLog(evaluateExpression(expr, ctx))));
+    if (d.logs.length) { this.flushConsole(); for (const l of d.logs) this.emit('output', l + '\n', 'console'); }
+    for (const err of d.errors) this.emit('output', err + '\n', 'stderr');
+    if (d.stop.length === 0) return false;
+    const kind = d.stop[0].kind;
+    const reason: StopReason = kind === 'function' ? 'function breakpoint' : kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
+    this.stop({ reason, threadId: this.vcpu + 1, hitBreakpointIds: d.stop.map((b) => b.id), text: d.errors.join('\n') || undefined });
+    return true;
+  }
+
+  private formatForLog(v: TypedValue): string { return v.signed ? v.value.toString() : formatValue(v); }
+
+  private stepChunk(): boolean {
+    const m = this.machine!, cpu = m.vcpus[this.vcpu], plan = this.plan!;
+    this.syncBreakpoints(cpu, new Set());
+    for (let n = 0; n < STEP_CHUNK && this.insnsLeft > 0; n++) {
+      if (plan.mode !== 'step') return false;
+      const lin = pcLinear(cpu);
+      if (!this.firstInsn && this.userBreakpointStops(cpu, lin)) return true;
+      this.firstInsn = false;
+      plan.beforeStep();
+      if (plan.mode !== 'step') { this.firstInsn = true; return false; }
+      if (cpu.breakpoints.has(lin)) cpu.skipBreakpointAt = lin;
+      const before = cpu.icount;
+      const reason = m.run(this.vcpu, 1);
+      cpu.skipBreakpointAt = null;
+      this.insnsLeft -= Math.max(1, cpu.icount - before);
+      if (reason !== 'budget' && reason !== 'breakpoint') return this.machineStop(reason);
+      if (plan.afterStep()) { this.stop({ reason: 'step', threadId: this.vcpu + 1 }); return true; }
+    }
+    return false;
+  }
+
+  private machineStop(reason: string): boolean {
+    const m = this.machine!;
+    const st = m.classify(this.vcpu, reason);
+    switch (st.kind) {
+      case 'continue': return false;
+      case 'exit': this.end(st.exitCode, st.text); return true;
+      case 'exception':
+        this.exception = st;
+        this.exceptionRip = m.vcpus[this.vcpu].rip;
+        this.stop({ reason: 'exception', threadId: this.vcpu + 1, description: `Exception ${st.id}`, text: st.text });
+        return true;
+      case 'event':
+        this.stop({ reason: st.reason as StopReason, threadId: this.vcpu + 1, description: st.text, text: st.text });
+        return true;
+    }
+  }
+
+  private stop(info: StoppedInfo): void {
+    this.running = false;
+    this.pauseRequested = false;
+    this.flushConsole();
+    this.emit('stopped', info);
+  }
+
+  private end(exitCode: number, text: string): void {
+    this.running = false;
+    this.flushConsole();
+    this.emit('output', `[xenpv] ${text}\n`, 'console');
+    this.ended = true;
+    this.generation++;
+    this.emit('exited', exitCode);
+    this.emit('terminated');
+  }
+
+  private flushConsole(): void {
+    if (this.consoleBuf) { const t = this.consoleBuf; this.consoleBuf = ''; this.emit('output', t, 'stdout'); }
+  }
+
+  /** Details of the exception the last stop reported. */
+  exceptionInfo(): { id: string; text: string } | undefined {
+    return this.exception ? { id: this.exception.id, text: this.exception.text } : undefined;
+  }
+
+  // ------------------------------------------------------------------ breakpoints
+  setInstructionBreakpoints(reqs: InstructionBpRequest[]): UserBreakpoint[] {
+    this.insnRequests = reqs;
+    const out = reqs.map((r) => {
+      try {
+        const base = this.addressOf(r.address);
+        return this.bps.make('instruction', [base + (r.offset ?? 0)], r);
+      } catch (e) { return this.bps.make('instruction', [], r, (e as Error).message); }
+    });
+    this.bps.setInstruction(out);
+    return out;
+  }
+
+  setFunctionBreakpoints(reqs: FunctionBpRequest[]): UserBreakpoint[] {
+    this.fnRequests = reqs;
+    const out = reqs.map((r) => {
+      const addr = this.symbols.address(r.name);
+      if (addr !== undefined) return this.bps.make('function', [addr], r);
+      try { return this.bps.make('function', [this.addressOf(r.name)], r); } catch {
+        return this.bps.make('function', [], r, `no symbol '${r.name}' in the program`);
+      }
+    });
+    this.bps.setFunctions(out);
+    return out;
+  }
+
+  setSourceBreakpoints(file: string, reqs: SourceBpRequest[]): UserBreakpoint[] {
+    const key = normalizePath(file);
+    this.srcRequests.set(key, reqs);
+    const out = reqs.map((r) => {
+      const hit = this.lines.addressesFor(key, r.line);
+      const bp = this.bps.make('source', hit ? hit.addresses : [], r,
+        hit ? undefined : this.lines.isEmpty ? 'the program has no line information (assemble with -g)' : `no code at or after line ${r.line} of ${path.basename(file)}`);
+      bp.file = key;
+      bp.line = hit ? hit.line : r.line;
+      return bp;
+    });
+    this.bps.setSource(key, out);
+    return out;
+  }
+
+  /** Resolve every breakpoint request again (new program or restart), keeping the ids the client knows. */
+  private reresolveBreakpoints(): UserBreakpoint[] {
+    const keep = (olds: UserBreakpoint[], news: UserBreakpoint[]): UserBreakpoint[] => {
+      news.forEach((b, i) => { if (olds[i]) b.id = olds[i].id; });
+      return news;
+    };
+    const out: UserBreakpoint[] = [];
+    const oldAll = this.bps.all();
+    const oldOf = (kind: string, file?: string): UserBreakpoint[] => oldAll.filter((b) => b.kind === kind && b.file === file);
+    if (this.insnRequests.length) out.push(...keep(oldOf('instruction'), this.setInstructionBreakpoints(this.insnRequests)));
+    if (this.fnRequests.length) out.push(...keep(oldOf('function'), this.setFunctionBreakpoints(this.fnRequests)));
+    for (const [file, reqs] of this.srcRequests) out.push(...keep(oldOf('source', file), this.setSourceBreakpoints(file, reqs)));
+    return out;
+  }
+
+  // ------------------------------------------------------------------ inspection
+  evalContext(cpu: Cpu): EvalContext {
+    return {
+      register: (name) => readRegister(cpu, name),
+      symbol: (name) => { const a = this.symbols.address(name); return a === undefined ? undefined : BigInt.asUintN(64, BigInt(a)); },
+      readMemory: (addr, size) => readValue(cpu, addrNumber(addr), size),
+      pointerSize: cpu.mode === 64 ? 8 : 4,
+    };
+  }
+
+  /** An address expression ("0x1000", "sym+4", "rsp") as a linear address number. */
+  addressOf(expr: string, threadId = 1): number {
+    if (typeof expr !== 'string') throw new ExprError('address must be a string');
+    const cpu = this.machine ? this.cpuOf(threadId) : undefined;
+    const ctx: EvalContext = cpu ? this.evalContext(cpu) : {
+      register: () => undefined, symbol: (n) => { const a = this.symbols.address(n); return a === undefined ? undefined : BigInt(a); },
+      readMemory: () => { throw new ExprError('no program loaded'); }, pointerSize: 8,
+    };
+    return addrNumber(evaluateExpression(expr, ctx).value);
+  }
+
+  evaluate(expr: string, threadId: number, context: string | undefined): { result: string; memoryReference?: string } {
+    const cpu = this.cpuOf(threadId);
+    if (context === 'repl') {
+      const cmd = runReplCommand({
+        cpu,
+        address: (e) => this.addressOf(e, threadId),
+        disassemble: (a, n) => this.disassemble(a, 0, n, threadId).map((l) => `${l.symbol ? `<${l.symbol}> ` : ''}0x${toHex(l.address)}: ${l.bytes.padEnd(20)} ${l.text}`),
+      }, expr);
+      if (cmd !== undefined) return { result: cmd };
+    }
+    const v = evaluateExpression(expr, this.evalContext(cpu));
+    let result = formatValue(v);
+    const asAddr = addrNumber(v.value);
+    const sym = v.size === 8 && !v.signed ? this.symbols.format(asAddr) : undefined;
+    if (sym && context !== 'watch') result += ` <${sym}>`;
+    const readable = readLinear(cpu, asAddr, 1).unreadable === 0;
+    return { result, memoryReference: readable && v.value !== 0n ? `0x${toHex(asAddr)}` : undefined };
+  }
+
+  stack(threadId: number): FrameInfo[] {
+    const cpu = this.cpuOf(threadId);
+    return walkStack(cpu, this.symbols).map((f, i) => {
+      const look = i === 0 ? f.pc : f.pc - 1;
+      return { id: ((threadId - 1) << 16) | i, pc: f.pc, name: this.symbols.format(f.pc, true) ?? `0x${toHex(f.pc)}`, row: this.lines.lookup(look) };
+    });
+  }
+
+  scopes(threadId: number): Scope[] {
+    const cpu = this.cpuOf(threadId);
+    const parse = (expr: string): bigint => evaluateExpression(expr, this.evalContext(cpu)).value;
+    const extra = this.machine?.extraScopes?.(threadId - 1) ?? [];
+    return [generalScope(cpu, parse), segmentScope(cpu), systemScope(cpu), ...extra];
+  }
+
+  readMemory(addr: number, count: number, threadId = 1): { data: Uint8Array; unreadable: number } {
+    const r = readLinear(this.cpuOf(threadId), addr, count);
+    return { data: r.data, unreadable: r.unreadable };
+  }
+
+  writeMemory(addr: number, data: Uint8Array, threadId = 1): void {
+    writeLinear(this.cpuOf(threadId), addr, data);
+    this.emit('memory', addr, data.length);
+  }
+
+  disassemble(addr: number, instructionOffset: number, count: number, threadId = 1): DisasmLine[] {
+    const cpu = this.cpuOf(threadId);
+    return this.disasm!.disassemble(cpu, addr, instructionOffset, count, cpu.mode);
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.running = false;
+    this.disasm?.dispose();
+    this.disasm = undefined;
+  }
+}
+
+/** A bigint address as the CPU's address number (canonical negative form above 2^63). */
+export function addrNumber(v: bigint): number {
+  const u = BigInt.asUintN(64, v);
+  return u >= 1n << 63n ? Number(BigInt.asIntN(64, u)) : Number(u);
+}
