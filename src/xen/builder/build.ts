@@ -1,0 +1,199 @@
+// Domain builder: machine memory (Xen's frames + guest RAM under a deliberately non-identity p2m), the m2p
+// table mapped read-only at MACH2PHYS_VIRT_START, the kernel, p2m list, start_info, xenstore and console pages,
+// bootstrap page tables, boot stack, hypercall page and shared_info — as libxenguest/dom0_build leave them.
+
+import { MachineMemory } from '../../cpu/memory';
+import { parseElf, ElfError } from '../../common/elf';
+import { BuildError, parseXenParams, XenElfParams, GuestKind, hexv, loadSegments } from './elf-notes';
+import { computeLayout, PAGE, VirtLayout } from './layout';
+import { buildPagetables, mapXenRange, PtFrame } from './pagetables';
+import { hypercallPageBytes } from './hypercall-page';
+import {
+  START_INFO_64, START_INFO_32, MACH2PHYS_VIRT_START_64, MACH2PHYS_VIRT_START_PAE, VCPUINFO_upcall_mask,
+  VCPUINFO_time, VCPU_TIME_tsc_to_system_mul, VCPU_TIME_tsc_shift, MAX_GUEST_CMDLINE,
+} from '../abi-pending';
+
+export interface BuildOptions {
+  /** Guest RAM in MiB (default 64). */
+  memoryMiB?: number;
+  cmdline?: string;
+  /** Optional boot module (initrd), placed after the kernel (mod_start/mod_len). */
+  module?: Uint8Array;
+  /** 'shuffled' (default): pfn k lives at a permuted mfn; 'identity-offset': mfn = xenFrames + k. */
+  p2mOrder?: 'shuffled' | 'identity-offset';
+}
+
+export const STORE_EVTCHN = 1, CONSOLE_EVTCHN = 2;
+
+export interface DomainImage {
+  kind: GuestKind;
+  params: XenElfParams;
+  mem: MachineMemory;
+  nrPages: number;
+  /** pfn → mfn. */
+  p2m: Int32Array;
+  /** Machine frames [0, xenFrames) belong to Xen. */
+  xenFrames: number;
+  sharedInfoMfn: number;
+  m2pMfns: number[];
+  /** Xen-owned frames holding the page tables that map the m2p into the guest. */
+  m2pTableMfns: number[];
+  /** Bytes per m2p entry: 8 (pv64) or 4 (compat m2p). */
+  m2pEntrySize: number;
+  layout: VirtLayout;
+  virtBase: number;
+  startInfoVa: number;
+  startInfoMfn: number;
+  consoleMfn: number;
+  storeMfn: number;
+  ptBaseVa: number;
+  rootMfn: number;
+  ptFrames: PtFrame[];
+  bootStackTop: number;
+  mfnListVa: number;
+  cmdline: string;
+}
+
+function gcd(a: number, b: number): number { while (b) { [a, b] = [b, a % b]; } return a; }
+
+/** pfn → mfn: an affine permutation of the guest's frame range, so pfn != mfn and neighbours are not adjacent. */
+function makeP2m(nrPages: number, base: number, order: 'shuffled' | 'identity-offset'): Int32Array {
+  const p2m = new Int32Array(nrPages);
+  if (order === 'identity-offset') { for (let k = 0; k < nrPages; k++) p2m[k] = base + k; return p2m; }
+  let stride = 0x9e5 % nrPages | 1;
+  while (gcd(stride, nrPages) !== 1) stride += 2;
+  const offset = Math.floor(nrPages / 3);
+  for (let k = 0; k < nrPages; k++) p2m[k] = base + ((k * stride + offset) % nrPages);
+  return p2m;
+}
+
+/** Build a domain image from ELF bytes. Throws BuildError (or ElfError) naming the problem. */
+export function buildDomainImage(bytes: Uint8Array, options: BuildOptions = {}): DomainImage {
+  let img;
+  try { img = parseElf(bytes); } catch (e) {
+    if (e instanceof ElfError) throw new BuildError(`bad ELF image: ${e.message}`);
+    throw e;
+  }
+  const params = parseXenParams(img);
+  const kind = params.kind;
+  const memoryMiB = options.memoryMiB ?? 64;
+  if (!Number.isInteger(memoryMiB) || memoryMiB < 4 || memoryMiB > 2048) throw new BuildError(`memory ${memoryMiB} MiB out of range (4..2048)`);
+  const nrPages = memoryMiB * 256;
+  const m2pEntrySize = kind === 'pv64' ? 8 : 4;
+  // Xen's frames: 0 unused, 1 shared_info, m2p table, up to 8 frames of m2p mapping tables.
+  let xenFrames = 16;
+  for (;;) {
+    const need = 2 + Math.ceil(((xenFrames + nrPages) * m2pEntrySize) / PAGE) + 8;
+    if (need <= xenFrames) break;
+    xenFrames = Math.ceil(need / 16) * 16;
+  }
+  const totalFrames = xenFrames + nrPages;
+  if (totalFrames * PAGE > 0x1_0000_0000) throw new BuildError('machine memory above 4 GiB is not supported');
+  const mem = new MachineMemory(totalFrames * PAGE);
+  const p2m = makeP2m(nrPages, xenFrames, options.p2mOrder ?? 'shuffled');
+
+  const virtBase = params.virtBase;
+  const kernelEndPfn = Math.ceil((params.virtKend - virtBase) / PAGE);
+  const module = options.module ?? null;
+  const layout = computeLayout(kind, virtBase, kernelEndPfn, module ? module.length : 0, nrPages);
+  const va = (pfn: number): number => virtBase + pfn * PAGE;
+  const writeGuest = (pfnOffsetBytes: number, data: Uint8Array): void => {
+    let done = 0;
+    while (done < data.length) {
+      const off = pfnOffsetBytes + done;
+      const pfn = Math.floor(off / PAGE), o = off % PAGE;
+      const n = Math.min(data.length - done, PAGE - o);
+      mem.writeBytes(p2m[pfn] * PAGE + o, data.subarray(done, done + n));
+      done += n;
+    }
+  };
+
+  // Kernel segments at their virtual addresses (virt = paddr - PADDR_OFFSET + VIRT_BASE).
+  for (const s of loadSegments(img)) {
+    let v = s.paddr - params.paddrOffset + virtBase;
+    if (kind === 'pv32pae') v = v >>> 0;
+    writeGuest(v - virtBase, img.bytes.subarray(s.offset, s.offset + s.filesz));
+  }
+  if (module && layout.module) writeGuest(layout.module.pfn * PAGE, module);
+
+  // p2m list (mfn_list): one word per pfn.
+  const word = kind === 'pv64' ? 8 : 4;
+  const list = new Uint8Array(nrPages * word);
+  const lv = new DataView(list.buffer);
+  for (let k = 0; k < nrPages; k++) lv.setUint32(k * word, p2m[k], true);
+  writeGuest(layout.p2m.pfn * PAGE, list);
+
+  // Xen frames: shared_info and the m2p.
+  const sharedInfoMfn = 1;
+  const m2pFrames = Math.ceil((totalFrames * m2pEntrySize) / PAGE);
+  const m2pMfns: number[] = [];
+  for (let i = 0; i < m2pFrames; i++) m2pMfns.push(2 + i);
+  const m2pBase = 2 * PAGE;
+  for (let m = 0; m < totalFrames; m++) {
+    const at = m2pBase + m * m2pEntrySize;
+    mem.write32(at, 0xffffffff);
+    if (m2pEntrySize === 8) mem.write32(at + 4, 0xffffffff);
+  }
+  for (let k = 0; k < nrPages; k++) {
+    const at = m2pBase + p2m[k] * m2pEntrySize;
+    mem.write32(at, k);
+    if (m2pEntrySize === 8) mem.write32(at + 4, 0);
+  }
+  let nextXen = 2 + m2pFrames;
+  const m2pTableMfns: number[] = [];
+  const allocXen = (): number => {
+    if (nextXen >= xenFrames) throw new BuildError('out of Xen frames for the m2p mapping');
+    m2pTableMfns.push(nextXen);
+    return nextXen++;
+  };
+
+  // Page tables (read-only to the guest) and the m2p mapping in Xen's slots.
+  const pts = buildPagetables(mem, kind, virtBase, layout, p2m);
+  mapXenRange(mem, kind, pts.rootMfn, kind === 'pv64' ? MACH2PHYS_VIRT_START_64 : MACH2PHYS_VIRT_START_PAE,
+    m2pMfns, allocXen, pts.topL2Mfn);
+
+  // Hypercall page.
+  if (params.hypercallPage !== null) writeGuest(params.hypercallPage - virtBase, hypercallPageBytes(kind));
+
+  // start_info.
+  const L = kind === 'pv64' ? START_INFO_64 : START_INFO_32;
+  const si = new Uint8Array(PAGE);
+  const sv = new DataView(si.buffer);
+  const putWord = (off: number, v: number): void => {
+    sv.setUint32(off, v >>> 0, true);
+    if (L.word === 8) sv.setUint32(off + 4, Math.floor(v / 2 ** 32) >>> 0, true);
+  };
+  const magic = kind === 'pv64' ? 'xen-3.0-x86_64' : 'xen-3.0-x86_32p';
+  for (let i = 0; i < magic.length; i++) si[L.magic + i] = magic.charCodeAt(i);
+  putWord(L.nr_pages, nrPages);
+  putWord(L.shared_info, sharedInfoMfn * PAGE);
+  sv.setUint32(L.flags, 0, true);
+  putWord(L.store_mfn, p2m[layout.xenstore]);
+  sv.setUint32(L.store_evtchn, STORE_EVTCHN, true);
+  putWord(L.console_mfn, p2m[layout.console]);
+  sv.setUint32(L.console_evtchn, CONSOLE_EVTCHN, true);
+  putWord(L.pt_base, va(layout.pagetables.pfn));
+  putWord(L.nr_pt_frames, layout.pagetables.pages);
+  putWord(L.mfn_list, va(layout.p2m.pfn));
+  putWord(L.mod_start, layout.module ? va(layout.module.pfn) : 0);
+  putWord(L.mod_len, module ? module.length : 0);
+  const cmdline = options.cmdline ?? '';
+  if (cmdline.length >= MAX_GUEST_CMDLINE) throw new BuildError(`command line longer than ${MAX_GUEST_CMDLINE - 1} bytes`);
+  for (let i = 0; i < cmdline.length; i++) si[L.cmd_line + i] = cmdline.charCodeAt(i) & 0xff;
+  writeGuest(layout.startInfo * PAGE, si);
+
+  // shared_info: vcpu_info[0] with events masked; time scale 1 TSC tick = 1 ns (mul 2^31, shift 1).
+  const sh = sharedInfoMfn * PAGE;
+  mem.write8(sh + VCPUINFO_upcall_mask, 1);
+  mem.write32(sh + VCPUINFO_time + VCPU_TIME_tsc_to_system_mul, 0x80000000);
+  mem.write8(sh + VCPUINFO_time + VCPU_TIME_tsc_shift, 1);
+
+  return {
+    kind, params, mem, nrPages, p2m, xenFrames, sharedInfoMfn, m2pMfns, m2pTableMfns, m2pEntrySize, layout, virtBase,
+    startInfoVa: va(layout.startInfo), startInfoMfn: p2m[layout.startInfo], consoleMfn: p2m[layout.console],
+    storeMfn: p2m[layout.xenstore], ptBaseVa: va(layout.pagetables.pfn), rootMfn: pts.rootMfn, ptFrames: pts.frames,
+    bootStackTop: va(layout.bootStack + 1), mfnListVa: va(layout.p2m.pfn), cmdline,
+  };
+}
+
+export { BuildError, hexv };

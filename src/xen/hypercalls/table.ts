@@ -1,0 +1,130 @@
+// The hypercall table (pv_hypercall_table): name, arity, log decoder and handler by __HYPERVISOR_* number,
+// and dispatch: arguments from the registers, result into RAX, one log record per call. Unknown or
+// unimplemented numbers give -ENOSYS; a handler never throws across this boundary.
+
+import { RAX, RBX, RCX, RDX, RSI, RDI, R8, R10 } from '../../cpu/state';
+import type { Vcpu } from '../vcpu';
+import type { Domain } from '../domain';
+import { HypercallContext, HypercallDef, HypercallLogEntry, errnoText, defaultDecode } from './types';
+import { doConsoleIo, decodeConsoleIo } from './console';
+import { doSchedOp, doSchedOpCompat, decodeSchedOp } from './sched';
+import { doXenVersion, decodeXenVersion } from './version';
+import {
+  doSetTrapTable, doStackSwitch, doSetCallbacks, doCallbackOp, decodeCallbackOp, doFpuTaskswitch, doVmAssist,
+  doSetSegmentBase,
+} from './vcpu-setup';
+import { doIret } from './iret';
+import { doEventChannelOp, doEventChannelOpCompat, decodeEventChannelOp } from './event-channel';
+import { doMmuextOp } from './mmuext';
+import * as A from '../abi-pending';
+import { XEN_ENOSYS } from '../abi-pending';
+import { TWO32 } from '../../common/bits';
+
+const defs: HypercallDef[] = [
+  { nr: A.__HYPERVISOR_set_trap_table, name: 'set_trap_table', arity: 1, handler: doSetTrapTable },
+  { nr: A.__HYPERVISOR_mmu_update, name: 'mmu_update', arity: 4, handler: null },
+  { nr: A.__HYPERVISOR_set_gdt, name: 'set_gdt', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_stack_switch, name: 'stack_switch', arity: 2, handler: doStackSwitch },
+  { nr: A.__HYPERVISOR_set_callbacks, name: 'set_callbacks', arity: 4, handler: doSetCallbacks },
+  { nr: A.__HYPERVISOR_fpu_taskswitch, name: 'fpu_taskswitch', arity: 1, handler: doFpuTaskswitch },
+  { nr: A.__HYPERVISOR_sched_op_compat, name: 'sched_op_compat', arity: 2, handler: doSchedOpCompat, decode: decodeSchedOp },
+  { nr: A.__HYPERVISOR_platform_op, name: 'platform_op', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_set_debugreg, name: 'set_debugreg', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_get_debugreg, name: 'get_debugreg', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_update_descriptor, name: 'update_descriptor', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_memory_op, name: 'memory_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_multicall, name: 'multicall', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_update_va_mapping, name: 'update_va_mapping', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_set_timer_op, name: 'set_timer_op', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_event_channel_op_compat, name: 'event_channel_op_compat', arity: 1, handler: doEventChannelOpCompat },
+  { nr: A.__HYPERVISOR_xen_version, name: 'xen_version', arity: 2, handler: doXenVersion, decode: decodeXenVersion },
+  { nr: A.__HYPERVISOR_console_io, name: 'console_io', arity: 3, handler: doConsoleIo, decode: decodeConsoleIo },
+  { nr: A.__HYPERVISOR_physdev_op_compat, name: 'physdev_op_compat', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_grant_table_op, name: 'grant_table_op', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_vm_assist, name: 'vm_assist', arity: 2, handler: doVmAssist },
+  { nr: A.__HYPERVISOR_update_va_mapping_otherdomain, name: 'update_va_mapping_otherdomain', arity: 4, handler: null },
+  { nr: A.__HYPERVISOR_iret, name: 'iret', arity: 0, handler: doIret },
+  { nr: A.__HYPERVISOR_vcpu_op, name: 'vcpu_op', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_set_segment_base, name: 'set_segment_base', arity: 2, handler: doSetSegmentBase, only: 'pv64' },
+  { nr: A.__HYPERVISOR_mmuext_op, name: 'mmuext_op', arity: 4, handler: doMmuextOp },
+  { nr: A.__HYPERVISOR_xsm_op, name: 'xsm_op', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_nmi_op, name: 'nmi_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_sched_op, name: 'sched_op', arity: 2, handler: doSchedOp, decode: decodeSchedOp },
+  { nr: A.__HYPERVISOR_callback_op, name: 'callback_op', arity: 2, handler: doCallbackOp, decode: decodeCallbackOp },
+  { nr: A.__HYPERVISOR_xenoprof_op, name: 'xenoprof_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_event_channel_op, name: 'event_channel_op', arity: 2, handler: doEventChannelOp, decode: decodeEventChannelOp },
+  { nr: A.__HYPERVISOR_physdev_op, name: 'physdev_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_hvm_op, name: 'hvm_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_sysctl, name: 'sysctl', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_domctl, name: 'domctl', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_kexec_op, name: 'kexec_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_tmem_op, name: 'tmem_op', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_argo_op, name: 'argo_op', arity: 5, handler: null },
+  { nr: A.__HYPERVISOR_xenpmu_op, name: 'xenpmu_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_dm_op, name: 'dm_op', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_hypfs_op, name: 'hypfs_op', arity: 5, handler: null },
+];
+
+/** The table, indexed by hypercall number (sparse). */
+export const hypercallTable: (HypercallDef | undefined)[] = [];
+for (const d of defs) hypercallTable[d.nr] = d;
+
+/** Install or replace a handler (phase B: mm-backed mmu_update, mmuext_op, update_va_mapping, set_gdt, ...). */
+export function setHypercallHandler(nr: number, handler: HypercallDef['handler'], decode?: HypercallDef['decode']): void {
+  const d = hypercallTable[nr];
+  if (!d) throw new Error(`no hypercall ${nr}`);
+  d.handler = handler;
+  if (decode) d.decode = decode;
+}
+
+export function hypercallName(nr: number): string { return hypercallTable[nr]?.name ?? `hypercall ${nr}`; }
+
+const ARG_REGS_64 = [RDI, RSI, RDX, R10, R8];
+const ARG_REGS_32 = [RBX, RCX, RDX, RSI, RDI];
+
+/** Run hypercall `nr` for vCPU v (RIP already after the syscall/int). Stores the result in RAX and logs it. */
+export function dispatchHypercall(domain: Domain, v: Vcpu, nr: number): HypercallLogEntry {
+  const cpu = v.cpu;
+  const c = new HypercallContext(domain, v, nr);
+  const regs = v.is64 ? ARG_REGS_64 : ARG_REGS_32;
+  for (let i = 0; i < 5; i++) {
+    c.lo[i] = cpu.regs[regs[i] << 1];
+    c.hi[i] = v.is64 ? cpu.regs[(regs[i] << 1) + 1] : 0;
+  }
+  const def = nr >= 0 ? hypercallTable[nr] : undefined;
+  const usable = def !== undefined && def.handler !== null && (!def.only || def.only === v.kind);
+  const decoded = def ? (def.decode ? safeDecode(def.decode, c) : defaultDecode(c, def.arity)) : defaultDecode(c, 5);
+  const entry: HypercallLogEntry = {
+    seq: domain.hypercallCount++, vcpu: v.id, icount: cpu.icount, rip: cpu.rip, nr, name: hypercallName(nr),
+    args: Array.from({ length: def ? def.arity : 5 }, (_, i) => (c.hi[i] >>> 0) * TWO32 + (c.lo[i] >>> 0)),
+    decoded, result: 0, resultText: '', diagnostic: '',
+  };
+  let result: number;
+  if (!usable) {
+    result = -XEN_ENOSYS;
+    c.diag = def === undefined ? `unknown hypercall ${nr}` : def.only && def.only !== v.kind
+      ? `${def.name} is not available to ${v.kind} guests` : `${def.name} is not implemented`;
+  } else {
+    try {
+      result = (def.handler as NonNullable<HypercallDef['handler']>)(c);
+    } catch (e) {
+      result = -XEN_ENOSYS;
+      const msg = e instanceof Error ? e.message : String(e);
+      domain.crash(`internal error in hypercall ${def.name}: ${msg}`);
+      c.diag = `internal error: ${msg}`;
+    }
+  }
+  if (!c.setsRax) {
+    if (v.is64) cpu.setReg64(RAX, result | 0, result < 0 ? -1 : Math.floor(result / TWO32) | 0);
+    else cpu.setReg32(RAX, result | 0);
+  }
+  entry.result = result;
+  entry.resultText = errnoText(result);
+  entry.diagnostic = c.diag;
+  domain.logHypercall(entry);
+  return entry;
+}
+
+function safeDecode(f: (c: HypercallContext) => string, c: HypercallContext): string {
+  try { return f(c); } catch { return defaultDecode(c, 5); }
+}

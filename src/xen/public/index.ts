@@ -1,0 +1,9 @@
+// Xen public ABI facts for the emulated hypervisor and the debugger views: re-exports of public/*.
+
+export * from './hypercalls';
+export * from './errno';
+export * from './xen';
+export * from './ops';
+export * from './elfnote';
+export * from './arch-x86';
+export * from './layouts';

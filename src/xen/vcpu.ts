@@ -1,0 +1,122 @@
+// A PV vCPU (struct vcpu + arch.pv): its CPU, trap table, callbacks, kernel stack, kernel/user mode
+// (TF_kernel_mode for pv64), guest page-table roots, and the start-of-day register state.
+
+import { Cpu } from '../cpu/cpu';
+import type { MachineMemory } from '../cpu/memory';
+import { CS, SS, DS, ES, FS, GS, RSP, RSI } from '../cpu/state';
+import { CR0_PE, CR0_WP, CR0_PG, CR4_PAE, EFER_SCE, EFER_LME, EFER_LMA, EFER_NXE } from '../cpu/mmu/paging';
+import { F_IF, setFlags } from '../cpu/flags';
+import { setCpuidFilter } from '../cpu/exec/cpuid';
+import type { GuestKind } from './builder/elf-notes';
+import { XenDescriptorSource } from './descriptors';
+import {
+  FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, FLAT_RING1_CS, FLAT_RING1_DS, LAST_RESERVED_GDT_BYTE, VCPU_INFO_SIZE,
+  VCPUINFO_upcall_mask, VCPUINFO_upcall_pending, VCPUINFO_arch_cr2_64, VCPUINFO_arch_cr2_32,
+} from './abi-pending';
+import { pvCpuidPolicy } from './cpuid-policy';
+import type { Domain } from './domain';
+
+export const CR0_MP = 1 << 1, CR0_ET = 1 << 4, CR0_NE = 1 << 5;
+export const CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10;
+
+/** One trap_info entry: flags bits 0-1 DPL, bit 2 IF (clear events on entry). address 0 = no handler. */
+export interface TrapInfo { vector: number; flags: number; cs: number; address: number; }
+
+/** A registered callback: pv32 has a selector, pv64 only an address. address 0 = none. */
+export interface Callback { cs: number; address: number; flags: number; }
+
+export class Vcpu {
+  readonly cpu: Cpu;
+  readonly descriptors: XenDescriptorSource;
+  /** TF_kernel_mode (pv64): the guest kernel is running (both kernel and user run at CPL3). */
+  kernelMode = true;
+  readonly trapCtxt: TrapInfo[] = [];
+  event: Callback = { cs: 0, address: 0, flags: 0 };
+  failsafe: Callback = { cs: 0, address: 0, flags: 0 };
+  syscall: Callback = { cs: 0, address: 0, flags: 0 };
+  syscall32: Callback = { cs: 0, address: 0, flags: 0 };
+  sysenter: Callback = { cs: 0, address: 0, flags: 0 };
+  nmi: Callback = { cs: 0, address: 0, flags: 0 };
+  /** VGCF_* flags (syscall_disables_events, failsafe_disables_events). */
+  vgcFlags = 0;
+  /** stack_switch: the guest kernel stack used when a bounce switches from user to kernel. */
+  kernelSs = 0;
+  kernelSp = 0;
+  /** Machine frame of the kernel root page table (guest_table) and of the user one (guest_table_user, 0 = none). */
+  guestTable = 0;
+  guestTableUser = 0;
+  /** Virtual IOPL (VMASST architectural_iopl). */
+  iopl = 0;
+  /** fpu_taskswitch: virtual CR0.TS. */
+  fpuTs = false;
+  blocked = false;
+  /** Guest-visible CR2 (arch.pv.ctrlreg[2]). */
+  cr2 = 0;
+  /** The owning domain (set by the Domain constructor). */
+  domain: Domain | null = null;
+
+  constructor(readonly id: number, readonly kind: GuestKind, mem: MachineMemory, readonly sharedInfoPa: number) {
+    this.cpu = new Cpu(mem);
+    this.descriptors = new XenDescriptorSource(kind);
+    this.cpu.descriptors = this.descriptors;
+    for (let v = 0; v < 256; v++) this.trapCtxt.push({ vector: v, flags: 0, cs: 0, address: 0 });
+    setCpuidFilter(this.cpu, pvCpuidPolicy(kind));
+  }
+
+  get is64(): boolean { return this.kind === 'pv64'; }
+  /** Machine address of this vCPU's vcpu_info in shared_info. */
+  get vcpuInfoPa(): number { return this.sharedInfoPa + this.id * VCPU_INFO_SIZE; }
+  get upcallMask(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPUINFO_upcall_mask); }
+  set upcallMask(v: number) { this.cpu.mem.write8(this.vcpuInfoPa + VCPUINFO_upcall_mask, v); }
+  get upcallPending(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPUINFO_upcall_pending); }
+
+  /** arch_set_cr2: the fault address in the guest-visible vcpu_info.arch.cr2. */
+  setGuestCr2(addr: number): void {
+    this.cr2 = addr;
+    const pa = this.vcpuInfoPa + (this.is64 ? VCPUINFO_arch_cr2_64 : VCPUINFO_arch_cr2_32);
+    this.cpu.mem.write32(pa, addr >>> 0);
+    if (this.is64) this.cpu.mem.write32(pa + 4, Math.floor(addr / 2 ** 32) >>> 0);
+  }
+
+  /** guest_kernel_mode(): pv64 TF_kernel_mode; pv32 ring 1. */
+  guestKernelMode(): boolean { return this.is64 ? this.kernelMode : (this.cpu.segSel[CS] & 3) === 1; }
+
+  /** Load a segment register's cache from Xen's reserved entry for `sel` (no checks: Xen's own descriptors). */
+  loadReserved(seg: number, sel: number): void {
+    this.descriptors.setAccessed(this.cpu, 0, sel >> 3);
+    const [lo, hi] = this.descriptors.reservedEntry(sel);
+    this.cpu.setSegmentFromDescriptor(seg, sel, lo, hi);
+  }
+
+  /** Start-of-day state (xen.h "start of day", vcpu_x86_64/vcpu_x86_32 in xg_dom_x86.c). */
+  startOfDay(entry: number, stackTop: number, startInfoVa: number, rootMfn: number): void {
+    const cpu = this.cpu;
+    cpu.cr0 = (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG) >>> 0;
+    cpu.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cpu.cr3 = rootMfn * 4096;
+    this.guestTable = rootMfn;
+    cpu.gdtrBase = 0; cpu.gdtrLimit = LAST_RESERVED_GDT_BYTE;
+    if (this.is64) {
+      cpu.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+      cpu.setCpl(3);
+      this.loadReserved(CS, FLAT_KERNEL_CS64);
+      this.loadReserved(SS, FLAT_KERNEL_SS64);
+      for (const s of [DS, ES, FS, GS]) cpu.setSegment(s, 0, 0, 0, 0, false);
+      this.kernelMode = true;
+      cpu.setReg64(RSP, stackTop | 0, Math.floor(stackTop / 2 ** 32) | 0);
+      cpu.setReg64(RSI, startInfoVa | 0, Math.floor(startInfoVa / 2 ** 32) | 0);
+    } else {
+      cpu.efer = EFER_NXE;
+      cpu.setCpl(1);
+      this.loadReserved(CS, FLAT_RING1_CS);
+      for (const s of [SS, DS, ES, FS, GS]) this.loadReserved(s, FLAT_RING1_DS);
+      cpu.setReg32(RSP, stackTop);
+      cpu.setReg32(RSI, startInfoVa);
+      this.kernelSs = FLAT_RING1_DS;
+    }
+    cpu.updateMode();
+    setFlags(cpu, F_IF, 0xffffffff);
+    cpu.rip = entry;
+    cpu.flushTlb();
+  }
+}
