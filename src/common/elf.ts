@@ -18,7 +18,7 @@ export interface ElfImage {
   bits: 32 | 64;
   machine: number;
   type: number;
-  /** Entry point; 64-bit values are held as numbers (exact below 2^53; kernel addresses such as 0xffffffff80000000 are exact). */
+  /** Entry point. 64-bit addresses (entry, vaddr, paddr, section addr, symbol values) are canonical signed numbers. */
   entry: number;
   segments: ElfSegment[];
   sections: ElfSection[];
@@ -27,9 +27,16 @@ export interface ElfImage {
 
 const MAX_HEADERS = 4096;
 
-/** Unsigned 64-bit little-endian field as a number; values above 2^53 lose low bits (addresses of interest are below). */
+/** Unsigned 64-bit little-endian field (sizes, offsets); exact below 2^53, which any real file satisfies. */
 function u64(v: DataView, off: number): number {
   return v.getUint32(off + 4, true) * 4294967296 + v.getUint32(off, true);
+}
+/**
+ * 64-bit address field as a canonical signed number (the representation the CPU uses for linear
+ * addresses): 0xffffffff80001234 becomes -0x7fffedcc, exact for every canonical address.
+ */
+function a64(v: DataView, off: number): number {
+  return v.getInt32(off + 4, true) * 4294967296 + v.getUint32(off, true);
 }
 
 export function parseElf(bytes: Uint8Array): ElfImage {
@@ -45,7 +52,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   const machine = v.getUint16(18, true);
   if (bits === 64 && machine !== EM_X86_64) throw new ElfError(`ELF64 machine ${machine} is not x86-64 (62)`);
   if (bits === 32 && machine !== EM_386) throw new ElfError(`ELF32 machine ${machine} is not i386 (3)`);
-  const entry = bits === 64 ? u64(v, 24) : v.getUint32(24, true);
+  const entry = bits === 64 ? a64(v, 24) : v.getUint32(24, true);
   const phoff = bits === 64 ? u64(v, 32) : v.getUint32(28, true);
   const shoff = bits === 64 ? u64(v, 40) : v.getUint32(32, true);
   const phentsize = v.getUint16(bits === 64 ? 54 : 42, true);
@@ -63,7 +70,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     for (let k = 0; k < phnum; k++) {
       const o = phoff + k * phentsize;
       const seg: ElfSegment = bits === 64
-        ? { type: v.getUint32(o, true), flags: v.getUint32(o + 4, true), offset: u64(v, o + 8), vaddr: u64(v, o + 16), paddr: u64(v, o + 24), filesz: u64(v, o + 32), memsz: u64(v, o + 40), align: u64(v, o + 48) }
+        ? { type: v.getUint32(o, true), flags: v.getUint32(o + 4, true), offset: u64(v, o + 8), vaddr: a64(v, o + 16), paddr: a64(v, o + 24), filesz: u64(v, o + 32), memsz: u64(v, o + 40), align: u64(v, o + 48) }
         : { type: v.getUint32(o, true), offset: v.getUint32(o + 4, true), vaddr: v.getUint32(o + 8, true), paddr: v.getUint32(o + 12, true), filesz: v.getUint32(o + 16, true), memsz: v.getUint32(o + 20, true), flags: v.getUint32(o + 24, true), align: v.getUint32(o + 28, true) };
       if (seg.type === PT_LOAD || seg.type === PT_NOTE) {
         if (seg.offset + seg.filesz > bytes.length) throw new ElfError(`segment ${k} (file bytes 0x${seg.offset.toString(16)}+0x${seg.filesz.toString(16)}) extends past the end of the file`);
@@ -83,7 +90,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     for (let k = 0; k < shnum; k++) {
       const o = shoff + k * shentsize;
       raw.push(bits === 64
-        ? { nameOff: v.getUint32(o, true), type: v.getUint32(o + 4, true), flags: u64(v, o + 8), addr: u64(v, o + 16), offset: u64(v, o + 24), size: u64(v, o + 32), link: v.getUint32(o + 40, true), entsize: u64(v, o + 56) }
+        ? { nameOff: v.getUint32(o, true), type: v.getUint32(o + 4, true), flags: u64(v, o + 8), addr: a64(v, o + 16), offset: u64(v, o + 24), size: u64(v, o + 32), link: v.getUint32(o + 40, true), entsize: u64(v, o + 56) }
         : { nameOff: v.getUint32(o, true), type: v.getUint32(o + 4, true), flags: v.getUint32(o + 8, true), addr: v.getUint32(o + 12, true), offset: v.getUint32(o + 16, true), size: v.getUint32(o + 20, true), link: v.getUint32(o + 24, true), entsize: v.getUint32(o + 36, true) });
     }
     const strtab = shstrndx < raw.length ? raw[shstrndx] : undefined;
@@ -118,7 +125,7 @@ export function elfSymbols(img: ElfImage): ElfSymbol[] {
     const o = symtab.offset + k * entsize;
     const nameOff = v.getUint32(o, true);
     const sym: ElfSymbol = img.bits === 64
-      ? { name: '', value: u64(v, o + 8), size: u64(v, o + 16), type: img.bytes[o + 4] & 0xf, bind: img.bytes[o + 4] >> 4, shndx: v.getUint16(o + 6, true) }
+      ? { name: '', value: a64(v, o + 8), size: u64(v, o + 16), type: img.bytes[o + 4] & 0xf, bind: img.bytes[o + 4] >> 4, shndx: v.getUint16(o + 6, true) }
       : { name: '', value: v.getUint32(o + 4, true), size: v.getUint32(o + 8, true), type: img.bytes[o + 12] & 0xf, bind: img.bytes[o + 12] >> 4, shndx: v.getUint16(o + 14, true) };
     sym.name = readString(img.bytes, str.offset + nameOff, str.offset + str.size);
     if (sym.name) out.push(sym);
