@@ -9,8 +9,8 @@ export const HYPERCALLS: Record<string, number> = {
   xen_version: 17, console_io: 18, physdev_op_compat: 19, grant_table_op: 20, vm_assist: 21,
   update_va_mapping_otherdomain: 22, iret: 23, vcpu_op: 24, set_segment_base: 25, mmuext_op: 26,
   xsm_op: 27, nmi_op: 28, sched_op: 29, callback_op: 30, xenoprof_op: 31, event_channel_op: 32,
-  physdev_op: 33, hvm_op: 34, sysctl: 35, domctl: 36, kexec_op: 37, tmem_op: 38, xc_reserved_op: 39,
-  xenpmu_op: 40, arch_0: 48, arch_1: 49, arch_2: 50, arch_3: 51, arch_4: 52, arch_5: 53, arch_6: 54, arch_7: 55,
+  physdev_op: 33, hvm_op: 34, sysctl: 35, domctl: 36, kexec_op: 37, tmem_op: 38, argo_op: 39,
+  xenpmu_op: 40, dm_op: 41, hypfs_op: 42, arch_0: 48, arch_1: 49, arch_2: 50, arch_3: 51, arch_4: 52, arch_5: 53, arch_6: 54, arch_7: 55,
 };
 
 /** XEN_ELFNOTE_* note types (xen/include/public/elfnote.h). */
