@@ -7,24 +7,10 @@ import { CpuFault, GP } from '../../src/cpu/fault';
 import { setFlags, F_CF, F_ZF, F_SF, F_OF, F_PF, F_ARITH } from '../../src/cpu/flags';
 import { RAX, RCX, RSP, RBX, CS } from '../../src/cpu/state';
 import { makeMachine, TestMachine, loadCode, runN } from './helpers/machine';
+import { makeInsn, execInsn } from './helpers/insn';
 
-function mk(code: string, f: Partial<Insn> = {}): Insn {
-  const h = controlHandlers[code];
-  assert.ok(h, `no handler for ${code}`);
-  const i = new Insn(h, code);
-  Object.assign(i, f);
-  return i;
-}
-function exec(m: TestMachine, i: Insn, len = 2): CpuFault | null {
-  const c = m.cpu;
-  c.insnRip = c.rip;
-  c.rip = c.mode === 64 ? c.rip + len : (c.rip + len) >>> 0;
-  try { i.exec(c, i); return null; } catch (e) {
-    c.rip = c.insnRip;
-    if (e instanceof CpuFault) return e;
-    throw e;
-  }
-}
+const mk = (code: string, f: Partial<Insn> = {}): Insn => makeInsn(controlHandlers, code, f);
+const exec = (m: TestMachine, i: Insn, len = 2): CpuFault | null => execInsn(m, i, len);
 const sp = (m: TestMachine): number => m.cpu.regs[2 * RSP] >>> 0;
 const hex = (m: TestMachine, r: number): string => {
   const c = m.cpu; return (c.regs[2 * r + 1] >>> 0).toString(16).padStart(8, '0') + (c.regs[2 * r] >>> 0).toString(16).padStart(8, '0');

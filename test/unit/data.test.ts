@@ -11,25 +11,10 @@ import { CpuFault, GP } from '../../src/cpu/fault';
 import { getCF, getZF, getSF, getOF, getFlags, F_ZF, F_CF } from '../../src/cpu/flags';
 import { RAX, RCX, RDX, RBX, RSP, RSI, RDI, R8, DS, FS, ES } from '../../src/cpu/state';
 import { makeMachine, TestMachine } from './helpers/machine';
+import { makeInsn, execInsn } from './helpers/insn';
 
-function mk(code: string, f: Partial<Insn> = {}): Insn {
-  const h = dataHandlers[code];
-  assert.ok(h, `no handler for ${code}`);
-  const i = new Insn(h, code);
-  Object.assign(i, f);
-  return i;
-}
-/** Execute one record as the step loop would: RIP advanced first, restored on a fault. */
-function exec(m: TestMachine, i: Insn, len = 3): CpuFault | null {
-  const c = m.cpu;
-  c.insnRip = c.rip;
-  c.rip = c.mode === 64 ? c.rip + len : (c.rip + len) >>> 0;
-  try { i.exec(c, i); return null; } catch (e) {
-    c.rip = c.insnRip;
-    if (e instanceof CpuFault) return e;
-    throw e;
-  }
-}
+const mk = (code: string, f: Partial<Insn> = {}): Insn => makeInsn(dataHandlers, code, f);
+const exec = (m: TestMachine, i: Insn, len = 3): CpuFault | null => execInsn(m, i, len);
 const M64 = { mode: 64, asize: 64, opsize: 64 };
 const M32 = { mode: 32, asize: 32, opsize: 32 };
 const mem = (base: number, disp = 0, extra: Partial<Insn> = {}): Partial<Insn> =>

@@ -6,24 +6,10 @@ import { stackHandlers } from '../../src/cpu/exec/stack';
 import { CpuFault, SS as SS_FAULT, GP } from '../../src/cpu/fault';
 import { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, SS, DS } from '../../src/cpu/state';
 import { makeMachine, TestMachine } from './helpers/machine';
+import { makeInsn, execInsn } from './helpers/insn';
 
-function mk(code: string, f: Partial<Insn> = {}): Insn {
-  const h = stackHandlers[code];
-  assert.ok(h, `no handler for ${code}`);
-  const i = new Insn(h, code);
-  Object.assign(i, f);
-  return i;
-}
-function exec(m: TestMachine, i: Insn, len = 2): CpuFault | null {
-  const c = m.cpu;
-  c.insnRip = c.rip;
-  c.rip = c.mode === 64 ? c.rip + len : (c.rip + len) >>> 0;
-  try { i.exec(c, i); return null; } catch (e) {
-    c.rip = c.insnRip;
-    if (e instanceof CpuFault) return e;
-    throw e;
-  }
-}
+const mk = (code: string, f: Partial<Insn> = {}): Insn => makeInsn(stackHandlers, code, f);
+const exec = (m: TestMachine, i: Insn, len = 2): CpuFault | null => execInsn(m, i, len);
 const hex = (m: TestMachine, r: number): string => {
   const c = m.cpu; return (c.regs[2 * r + 1] >>> 0).toString(16).padStart(8, '0') + (c.regs[2 * r] >>> 0).toString(16).padStart(8, '0');
 };
