@@ -93,6 +93,15 @@ export function setBreakpoints(cpu: Cpu, addrs: Iterable<number>): void {
   cpu.invalidateAllCode();
 }
 
+/** Hand a fault to the host; a host that itself fails while delivering stops the machine with a diagnostic. */
+function deliver(cpu: Cpu, f: CpuFault): void {
+  try {
+    cpu.ops.exception(cpu, f.vector, f.errorCode);
+  } catch (e) {
+    cpu.requestStop('internal', `delivering ${f} at rip 0x${cpu.rip.toString(16)} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** Run up to budget instructions (faults delivered to the host count towards the budget too). */
 export function runCpu(cpu: Cpu, budget: number): StopReason {
   cpu.stopRequested = false;
@@ -114,7 +123,7 @@ export function runCpu(cpu: Cpu, budget: number): StopReason {
         const tf = cpu.flagsBits & F_TF;
         insn.exec(cpu, insn);
         cpu.icount++;
-        if (tf !== 0) { cpu.dr[6] = (cpu.dr[6] | 0x4000) >>> 0; cpu.ops.exception(cpu, DB, -1); break; }
+        if (tf !== 0) { cpu.dr[6] = (cpu.dr[6] | 0x4000) >>> 0; deliver(cpu, new CpuFault(DB)); break; }
         if (cpu.stopRequested || cpu.icount >= limit || cpu.halted) break;
         let nx: Insn | null;
         if (insn.isBranch) {
@@ -143,7 +152,7 @@ export function runCpu(cpu: Cpu, budget: number): StopReason {
       cpu.rip = cpu.insnRip;
       if (e instanceof CpuFault) {
         if (e.vector === PF) cpu.cr2 = e.cr2;
-        cpu.ops.exception(cpu, e.vector, e.errorCode);
+        deliver(cpu, e);
       } else {
         const err = e as Error;
         cpu.requestStop('internal', `emulator error at rip 0x${cpu.rip.toString(16)}: ${err && err.stack ? err.stack : String(e)}`);

@@ -1,6 +1,7 @@
-// Smoke test: the machine memory model reads back what it wrote and drops out-of-range writes.
+// Machine memory reads back what it wrote and drops out-of-range writes; the step loop contains host failures.
 import * as assert from 'assert';
 import { MachineMemory } from '../../src/cpu/memory';
+import { makeMachine, loadCode } from './helpers/machine';
 
 describe('MachineMemory', () => {
   it('reads back little-endian values and returns all-ones outside memory', () => {
@@ -20,5 +21,16 @@ describe('MachineMemory', () => {
     m.write8(4096 + 5, 1);
     m.write8(4096 + 6, 1);
     assert.deepStrictEqual(seen, [1]);
+  });
+});
+
+describe('step loop containment', () => {
+  it('a host that throws while delivering a fault stops the CPU with an internal diagnostic', () => {
+    const m = makeMachine(64);
+    m.cpu.ops.exception = () => { throw new Error('bounce frame write failed'); };
+    loadCode(m, 0x1000, [0x0f, 0x0b]); // ud2
+    const reason = m.cpu.run(10);
+    assert.strictEqual(reason, 'internal');
+    assert.match(m.cpu.stopDetail, /delivering #UD at rip 0x1000 failed: bounce frame write failed/);
   });
 });
