@@ -2,7 +2,9 @@
 // console page) from out_cons to out_prod when the guest notifies the console event channel.
 
 import type { MachineMemory } from '../cpu/memory';
-import { XENCONS_out, XENCONS_OUT_SIZE, XENCONS_out_cons, XENCONS_out_prod } from './abi-pending';
+import { XENCONS_INTERFACE, XENCONS_OUT_SIZE } from './public';
+
+const { out: XENCONS_out, out_cons: XENCONS_out_cons, out_prod: XENCONS_out_prod } = XENCONS_INTERFACE.fields;
 
 export class ConsoleRing {
   constructor(private readonly mem: MachineMemory, readonly mfn: number) {}

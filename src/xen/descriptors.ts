@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu/cpu';
 import type { DescriptorSource } from '../cpu/ops';
 import type { GuestKind } from './builder/elf-notes';
-import { FIRST_RESERVED_GDT_ENTRY, LAST_RESERVED_GDT_ENTRY } from './abi-pending';
+import { FIRST_RESERVED_GDT_ENTRY, LAST_RESERVED_GDT_ENTRY } from './public';
 import { copyFromGuest, guestTranslate } from './guest-access';
 
 /**

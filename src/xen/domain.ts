@@ -5,15 +5,17 @@ import type { MachineMemory } from '../cpu/memory';
 import type { DomainImage } from './builder/build';
 import { STORE_EVTCHN, CONSOLE_EVTCHN } from './builder/build';
 import { Vcpu } from './vcpu';
+import type { MmState, MmDomain } from './mm';
+import { makeMmDomain, wireMmHooks, typeInitialPagetables } from './domain-mm';
+import { BuildError } from './builder/elf-notes';
 import { PvHypervisorOps } from './hypervisor';
 import { ConsoleRing } from './console';
 import type { HypercallLogEntry } from './hypercalls/types';
 import type { BounceRecord } from './traps';
 import { createBounceFrame, TBF_INTERRUPT } from './traps';
 import {
-  SHUTDOWN_NAMES, VMASST_TYPE_architectural_iopl, SHINFO_evtchn_pending, SHINFO_evtchn_mask_64, SHINFO_evtchn_mask_32,
-  VCPUINFO_pending_sel, VCPUINFO_upcall_pending, XEN_EINVAL,
-} from './abi-pending';
+  SHUTDOWN_NAMES, VMASST_TYPE_architectural_iopl, SHARED_INFO, VCPU_INFO, EINVAL,
+} from './public';
 
 export type DomainState = 'running' | 'shutdown' | 'crashed';
 
@@ -54,6 +56,9 @@ export class Domain {
   /** XENFEAT_* bits offered in submap 0 beyond the defaults (phase B adds mm-backed ones). */
   extraFeatures = 0;
   hypercallCount = 0;
+  /** d->max_pages and d->tot_pages (memory_op reservations). */
+  maxPages: number;
+  totPages: number;
   readonly hypercallLog: HypercallLogEntry[] = [];
   readonly bounceLog: BounceRecord[] = [];
   consoleOutput = '';
@@ -65,7 +70,10 @@ export class Domain {
   private readonly quantum: number;
   private readonly logLimit: number;
   private rr = 0;
-  private readonly mfnToPfn = new Map<number, number>();
+  /** Xen's memory-management state (frame table, types, M2P, diagnostics) and this domain's view in it. */
+  readonly mm: MmState;
+  readonly domid: number;
+  readonly mmDomain: MmDomain;
 
   constructor(readonly image: DomainImage, options: DomainOptions = {}) {
     this.kind = image.kind;
@@ -74,14 +82,22 @@ export class Domain {
     this.quantum = options.quantum ?? 20000;
     this.logLimit = options.logLimit ?? 100000;
     this.consoleRing = new ConsoleRing(this.mem, image.consoleMfn);
-    image.p2m.forEach((mfn, pfn) => this.mfnToPfn.set(mfn, pfn));
+    this.maxPages = image.nrPages;
+    this.totPages = image.nrPages;
+    this.mm = image.mm;
+    this.domid = image.domid;
+    this.mmDomain = makeMmDomain(this);
+    this.mm.domains.set(this.domid, this.mmDomain);
     const n = options.vcpus ?? 1;
     for (let i = 0; i < n; i++) {
-      const v = new Vcpu(i, image.kind, this.mem, image.sharedInfoMfn * 4096);
+      const v = new Vcpu(i, image.kind, this.mem, image.sharedInfoMfn * 4096, this.mmDomain);
       v.domain = this;
       v.cpu.ops = new PvHypervisorOps(this, v);
       this.vcpus.push(v);
     }
+    wireMmHooks(this.mm, this);
+    const bad = typeInitialPagetables(this.mm, this.vcpus[0].mmv, image.rootMfn);
+    if (bad !== null) throw new BuildError(`bootstrap page tables rejected: ${typeof bad === 'string' ? bad : `${bad.rule}: ${bad.message}`}`);
     // Only vCPU 0 runs at start of day; the others wait for VCPUOP_initialise/up (not yet implemented).
     this.vcpus[0].startOfDay(image.params.entry, image.bootStackTop, image.startInfoVa, image.rootMfn);
     for (let i = 1; i < n; i++) this.vcpus[i].blocked = true;
@@ -91,7 +107,12 @@ export class Domain {
   get shutdownReasonName(): string { return this.shutdownReason === null ? '' : SHUTDOWN_NAMES[this.shutdownReason] ?? String(this.shutdownReason); }
 
   /** pfn of a machine frame owned by the guest, or -1. */
-  pfnOfMfn(mfn: number): number { return this.mfnToPfn.get(mfn) ?? -1; }
+  pfnOfMfn(mfn: number): number {
+    const f = this.mm.frames;
+    if (!f.valid(mfn) || f.owner[mfn] !== this.domid || f.count[mfn] === 0) return -1;
+    const pfn = this.mm.m2p[mfn];
+    return pfn === 0xffffffff ? -1 : pfn;
+  }
 
   consoleWrite(text: string): void {
     if (text.length === 0) return;
@@ -154,22 +175,23 @@ export class Domain {
   /** Mark a port pending in shared_info (evtchn_set_pending) and wake blocked vCPUs. */
   setEvtchnPending(port: number): void {
     const sh = this.image.sharedInfoMfn * 4096;
-    const byte = sh + SHINFO_evtchn_pending + (port >> 3);
+    const shl = SHARED_INFO[this.kind].fields;
+    const byte = sh + shl.evtchn_pending + (port >> 3);
     this.mem.write8(byte, this.mem.read8(byte) | (1 << (port & 7)));
-    const maskOff = this.kind === 'pv64' ? SHINFO_evtchn_mask_64 : SHINFO_evtchn_mask_32;
+    const maskOff = shl.evtchn_mask;
     if (this.mem.read8(sh + maskOff + (port >> 3)) & (1 << (port & 7))) return;
     const v = this.vcpus[0];
     const sel = Math.floor(port / this.wordBits());
-    const selByte = v.vcpuInfoPa + VCPUINFO_pending_sel + (sel >> 3);
+    const selByte = v.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_pending_sel + (sel >> 3);
     this.mem.write8(selByte, this.mem.read8(selByte) | (1 << (sel & 7)));
-    this.mem.write8(v.vcpuInfoPa + VCPUINFO_upcall_pending, 1);
+    this.mem.write8(v.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_pending, 1);
     for (const u of this.vcpus) if (u.blocked && u.id === 0) u.blocked = false;
   }
 
   evtchnPending(port: number): boolean {
     if (port < 0 || port >= 4096) return false;
     const sh = this.image.sharedInfoMfn * 4096;
-    return (this.mem.read8(sh + SHINFO_evtchn_pending + (port >> 3)) & (1 << (port & 7))) !== 0;
+    return (this.mem.read8(sh + SHARED_INFO[this.kind].fields.evtchn_pending + (port >> 3)) & (1 << (port & 7))) !== 0;
   }
 
   /** EVTCHNOP_send: the console backend drains the ring and notifies back; xenstore has no backend yet. */
@@ -180,7 +202,7 @@ export class Domain {
       return 0;
     }
     if (port === STORE_EVTCHN) return 0;
-    return -XEN_EINVAL;
+    return -EINVAL;
   }
 
   /**

@@ -14,7 +14,7 @@ import { dispatchHypercall } from './hypercalls/table';
 import { injectEvent, createBounceFrame, TBF_EXCEPTION, TBF_INTERRUPT, BounceRecord } from './traps';
 import { copyFromGuest } from './guest-access';
 import { HYPERCALL_VECTOR } from './builder/hypercall-page';
-import { VGCF_syscall_disables_events, CALLBACKF_mask_events } from './abi-pending';
+import { VGCF_syscall_disables_events, CALLBACKF_mask_events } from './public';
 import { TWO32, hexAddr } from '../common/bits';
 
 /** `ud2; .ascii "xen"` — Xen's forced-emulation prefix (the next instruction, cpuid, is emulated). */

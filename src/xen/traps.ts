@@ -18,7 +18,7 @@ import { PF, PFEC_USER, hasErrorCode, VECTOR_NAMES } from '../cpu/fault';
 import { getFlags, setFlags, F_IF, F_IOPL, F_TF, F_NT, F_RF, F_VM, F_AC } from '../cpu/flags';
 import type { Vcpu } from './vcpu';
 import { copyToGuest } from './guest-access';
-import { FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, HYPERVISOR_VIRT_START_64, HYPERVISOR_VIRT_END_64 } from './abi-pending';
+import { FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, HYPERVISOR_VIRT_START, HYPERVISOR_VIRT_END } from './public';
 import { TWO32, hexAddr } from '../common/bits';
 
 export const TBF_EXCEPTION = 1, TBF_EXCEPTION_ERRCODE = 2, TBF_INTERRUPT = 8;
@@ -81,7 +81,7 @@ function createBounceFrame64(v: Vcpu, tb: TrapBounce, rec?: BounceRecord): Bounc
     cs &= 0xfffc;
   }
   sp = Math.floor(sp / 16) * 16;
-  if (sp >= HYPERVISOR_VIRT_START_64 + 1 && sp < HYPERVISOR_VIRT_END_64 + 64) {
+  if (sp >= HYPERVISOR_VIRT_START + 1 && sp < HYPERVISOR_VIRT_END + 64) {
     return `create_bounce_frame: guest stack pointer 0x${hexAddr(sp)} is inside Xen's area`;
   }
   const hasEc = (tb.flags & TBF_EXCEPTION_ERRCODE) !== 0;

@@ -10,11 +10,12 @@ import { setCpuidFilter } from '../cpu/exec/cpuid';
 import type { GuestKind } from './builder/elf-notes';
 import { XenDescriptorSource } from './descriptors';
 import {
-  FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, FLAT_RING1_CS, FLAT_RING1_DS, LAST_RESERVED_GDT_BYTE, VCPU_INFO_SIZE,
-  VCPUINFO_upcall_mask, VCPUINFO_upcall_pending, VCPUINFO_arch_cr2_64, VCPUINFO_arch_cr2_32,
-} from './abi-pending';
+  FLAT_KERNEL_CS64, FLAT_KERNEL_SS64, FLAT_RING1_CS, FLAT_RING1_DS, LAST_RESERVED_GDT_BYTE, VCPU_INFO,
+} from './public';
 import { pvCpuidPolicy } from './cpuid-policy';
 import type { Domain } from './domain';
+import type { MmDomain, MmVcpu } from './mm';
+import { makeMmVcpu } from './domain-mm';
 
 export const CR0_MP = 1 << 1, CR0_ET = 1 << 4, CR0_NE = 1 << 5;
 export const CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10;
@@ -42,9 +43,13 @@ export class Vcpu {
   /** stack_switch: the guest kernel stack used when a bounce switches from user to kernel. */
   kernelSs = 0;
   kernelSp = 0;
+  /** mm's view of this vCPU (base pointers with their references, LDT). */
+  readonly mmv: MmVcpu;
   /** Machine frame of the kernel root page table (guest_table) and of the user one (guest_table_user, 0 = none). */
-  guestTable = 0;
-  guestTableUser = 0;
+  get guestTable(): number { return this.mmv.guestTable; }
+  set guestTable(mfn: number) { this.mmv.guestTable = mfn; }
+  get guestTableUser(): number { return this.mmv.guestTableUser; }
+  set guestTableUser(mfn: number) { this.mmv.guestTableUser = mfn; }
   /** Virtual IOPL (VMASST architectural_iopl). */
   iopl = 0;
   /** fpu_taskswitch: virtual CR0.TS. */
@@ -55,7 +60,9 @@ export class Vcpu {
   /** The owning domain (set by the Domain constructor). */
   domain: Domain | null = null;
 
-  constructor(readonly id: number, readonly kind: GuestKind, mem: MachineMemory, readonly sharedInfoPa: number) {
+  constructor(readonly id: number, readonly kind: GuestKind, mem: MachineMemory, readonly sharedInfoPa: number,
+    mmDomain?: MmDomain) {
+    this.mmv = makeMmVcpu(mmDomain ?? { domid: 0, kind, p2m: new Uint32Array(0), m2p: new Uint32Array(0), vmAssist: 0, vcpus: [] }, id);
     this.cpu = new Cpu(mem);
     this.descriptors = new XenDescriptorSource(kind);
     this.cpu.descriptors = this.descriptors;
@@ -65,21 +72,28 @@ export class Vcpu {
 
   get is64(): boolean { return this.kind === 'pv64'; }
   /** Machine address of this vCPU's vcpu_info in shared_info. */
-  get vcpuInfoPa(): number { return this.sharedInfoPa + this.id * VCPU_INFO_SIZE; }
-  get upcallMask(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPUINFO_upcall_mask); }
-  set upcallMask(v: number) { this.cpu.mem.write8(this.vcpuInfoPa + VCPUINFO_upcall_mask, v); }
-  get upcallPending(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPUINFO_upcall_pending); }
+  get vcpuInfoPa(): number { return this.sharedInfoPa + this.id * VCPU_INFO[this.kind].size; }
+  get upcallMask(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_mask); }
+  set upcallMask(v: number) { this.cpu.mem.write8(this.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_mask, v); }
+  get upcallPending(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_pending); }
 
   /** arch_set_cr2: the fault address in the guest-visible vcpu_info.arch.cr2. */
   setGuestCr2(addr: number): void {
     this.cr2 = addr;
-    const pa = this.vcpuInfoPa + (this.is64 ? VCPUINFO_arch_cr2_64 : VCPUINFO_arch_cr2_32);
+    const pa = this.vcpuInfoPa + VCPU_INFO[this.kind].fields['arch.cr2'];
     this.cpu.mem.write32(pa, addr >>> 0);
     if (this.is64) this.cpu.mem.write32(pa + 4, Math.floor(addr / 2 ** 32) >>> 0);
   }
 
   /** guest_kernel_mode(): pv64 TF_kernel_mode; pv32 ring 1. */
   guestKernelMode(): boolean { return this.is64 ? this.kernelMode : (this.cpu.segSel[CS] & 3) === 1; }
+
+  /** Point CR3 at the active root (pv64: kernel or user table by TF_kernel_mode) and flush the TLB. */
+  reloadCr3(): void {
+    const root = this.is64 && !this.kernelMode ? this.guestTableUser : this.guestTable;
+    this.cpu.cr3 = root * 4096;
+    this.cpu.flushTlb();
+  }
 
   /** Load a segment register's cache from Xen's reserved entry for `sel` (no checks: Xen's own descriptors). */
   loadReserved(seg: number, sel: number): void {

@@ -6,7 +6,10 @@ import { buildGuest, guestSymbol } from '../guests/build';
 import { createDomainFromElf, Domain } from '../../src/xen';
 import { buildDomainImage } from '../../src/xen/builder/build';
 import { hypercallPageBytes } from '../../src/xen/builder/hypercall-page';
-import { START_INFO_64, START_INFO_32 } from '../../src/xen/abi-pending';
+import { START_INFO, XEN_ULONG_SIZE } from '../../src/xen/public';
+
+const startInfo = (k: 'pv64' | 'pv32pae') => ({ ...START_INFO[k].fields, console_mfn: START_INFO[k].fields['console.domU.mfn'],
+  console_evtchn: START_INFO[k].fields['console.domU.evtchn'], word: XEN_ULONG_SIZE[k] } as Record<string, number>);
 import { copyFromGuest } from '../../src/xen/guest-access';
 import { CS, SS, DS, ES, FS, GS, RSP, RSI } from '../../src/cpu/state';
 import { probe } from '../../src/cpu/mmu/paging';
@@ -83,7 +86,7 @@ describe('xen: domain builder and start of day', () => {
     assert.deepStrictEqual(d.vcpus[0].descriptors.reservedEntry(0xe019).map((x) => x >>> 0), [0x0000ffff, 0x00cfbb00]);
   });
 
-  for (const [kind, get, L] of [['pv64', pv64, START_INFO_64], ['pv32pae', pv32, START_INFO_32]] as const) {
+  for (const [kind, get, L] of [['pv64', pv64, startInfo('pv64')], ['pv32pae', pv32, startInfo('pv32pae')]] as const) {
     it(`${kind} start_info fields`, () => {
       const d = createDomainFromElf(get(), { cmdline: 'hello world' });
       const img = d.image, w = L.word, si = img.startInfoVa;

@@ -6,7 +6,9 @@ import { buildGuest, guestSymbol } from '../guests/build';
 import { createDomainFromElf, Domain } from '../../src/xen';
 import { copyFromGuest } from '../../src/xen/guest-access';
 import { CS, SS, RSP } from '../../src/cpu/state';
-import { VCPUINFO_arch_cr2_64, VCPUINFO_arch_cr2_32 } from '../../src/xen/abi-pending';
+import { VCPU_INFO } from '../../src/xen/public';
+
+const VCPUINFO_arch_cr2_64 = VCPU_INFO.pv64.fields['arch.cr2'], VCPUINFO_arch_cr2_32 = VCPU_INFO.pv32pae.fields['arch.cr2'];
 
 const pv64 = (): Uint8Array => buildGuest('pv64-guest', 'pv64');
 const pv32 = (): Uint8Array => buildGuest('pv32-guest', 'pv32');

@@ -1,17 +1,17 @@
-// Domain builder: machine memory (Xen's frames + guest RAM under a deliberately non-identity p2m), the m2p
-// table mapped read-only at MACH2PHYS_VIRT_START, the kernel, p2m list, start_info, xenstore and console pages,
-// bootstrap page tables, boot stack, hypercall page and shared_info — as libxenguest/dom0_build leave them.
+// Domain builder: machine memory with mm's frame table (Xen's frames, the M2P, guest RAM under a deliberately
+// non-identity p2m), the kernel, p2m list, start_info, xenstore and console pages, untyped bootstrap page tables,
+// boot stack, hypercall page and shared_info — as libxenguest leaves them before the tables are pinned.
 
 import { MachineMemory } from '../../cpu/memory';
 import { parseElf, ElfError } from '../../common/elf';
 import { BuildError, parseXenParams, XenElfParams, GuestKind, hexv, loadSegments } from './elf-notes';
 import { computeLayout, PAGE, VirtLayout } from './layout';
-import { buildPagetables, mapXenRange, PtFrame } from './pagetables';
+import { buildPagetables, PtFrame } from './pagetables';
+import { MmState, PGC_xen_heap, INVALID_M2P_ENTRY, installXenMappings, setGpfnFromMfn } from '../mm';
 import { hypercallPageBytes } from './hypercall-page';
 import {
-  START_INFO_64, START_INFO_32, MACH2PHYS_VIRT_START_64, MACH2PHYS_VIRT_START_PAE, VCPUINFO_upcall_mask,
-  VCPUINFO_time, VCPU_TIME_tsc_to_system_mul, VCPU_TIME_tsc_shift, MAX_GUEST_CMDLINE,
-} from '../abi-pending';
+  DOMID_XEN, START_INFO, XEN_ULONG_SIZE, VCPU_INFO, VCPU_TIME_INFO, MAX_GUEST_CMDLINE,
+} from '../public';
 
 export interface BuildOptions {
   /** Guest RAM in MiB (default 64). */
@@ -24,6 +24,8 @@ export interface BuildOptions {
 }
 
 export const STORE_EVTCHN = 1, CONSOLE_EVTCHN = 2;
+/** The domain id the builder gives its (only) domain: the first domU. */
+export const DOMU_DOMID = 1;
 
 export interface DomainImage {
   kind: GuestKind;
@@ -38,6 +40,10 @@ export interface DomainImage {
   m2pMfns: number[];
   /** Xen-owned frames holding the page tables that map the m2p into the guest. */
   m2pTableMfns: number[];
+  /** Xen's memory-management state for this machine (frame table, ownership, M2P): the one source of truth. */
+  mm: MmState;
+  /** The domain's id in mm (frames it owns carry it). */
+  domid: number;
   /** Bytes per m2p entry: 8 (pv64) or 4 (compat m2p). */
   m2pEntrySize: number;
   layout: VirtLayout;
@@ -80,10 +86,12 @@ export function buildDomainImage(bytes: Uint8Array, options: BuildOptions = {}):
   if (!Number.isInteger(memoryMiB) || memoryMiB < 4 || memoryMiB > 2048) throw new BuildError(`memory ${memoryMiB} MiB out of range (4..2048)`);
   const nrPages = memoryMiB * 256;
   const m2pEntrySize = kind === 'pv64' ? 8 : 4;
-  // Xen's frames: 0 unused, 1 shared_info, m2p table, up to 8 frames of m2p mapping tables.
+  // Xen's frames: 0 unused, 1 shared_info, the 64-bit and compat M2P tables and their mapping tables
+  // (installXenMappings: L1s + L2 + L3 for pv64, L1s for the PAE top-L2 slots).
   let xenFrames = 16;
   for (;;) {
-    const need = 2 + Math.ceil(((xenFrames + nrPages) * m2pEntrySize) / PAGE) + 8;
+    const total = xenFrames + nrPages, m2p64 = Math.ceil((total * 8) / PAGE), m2p32 = Math.ceil((total * 4) / PAGE);
+    const need = 2 + m2p64 + m2p32 + Math.ceil(m2p64 / 512) + 2 + Math.ceil(m2p32 / 512);
     if (need <= xenFrames) break;
     xenFrames = Math.ceil(need / 16) * 16;
   }
@@ -123,45 +131,43 @@ export function buildDomainImage(bytes: Uint8Array, options: BuildOptions = {}):
   for (let k = 0; k < nrPages; k++) lv.setUint32(k * word, p2m[k], true);
   writeGuest(layout.p2m.pfn * PAGE, list);
 
-  // Xen frames: shared_info and the m2p.
-  const sharedInfoMfn = 1;
-  const m2pFrames = Math.ceil((totalFrames * m2pEntrySize) / PAGE);
-  const m2pMfns: number[] = [];
-  for (let i = 0; i < m2pFrames; i++) m2pMfns.push(2 + i);
-  const m2pBase = 2 * PAGE;
-  for (let m = 0; m < totalFrames; m++) {
-    const at = m2pBase + m * m2pEntrySize;
-    mem.write32(at, 0xffffffff);
-    if (m2pEntrySize === 8) mem.write32(at + 4, 0xffffffff);
-  }
-  for (let k = 0; k < nrPages; k++) {
-    const at = m2pBase + p2m[k] * m2pEntrySize;
-    mem.write32(at, k);
-    if (m2pEntrySize === 8) mem.write32(at + 4, 0);
-  }
-  let nextXen = 2 + m2pFrames;
+  // Xen's frames (frame 0 reserved, the M2P and its read-only mapping tables) and the domain's ownership, all in
+  // mm's frame table; the M2P mapping itself is installed by validation (init_xen_l4_slots / PAE top-L2 slots).
+  const sharedInfoMfn = 1, domid = DOMU_DOMID;
+  const mm = new MmState(mem, {}, {});
+  mm.frames.assign(0, DOMID_XEN);
+  mm.frames.assign(sharedInfoMfn, domid);
+  mm.frames.countFlags[sharedInfoMfn] |= PGC_xen_heap;
+  const xen = installXenMappings(mm);
+  const m2pData = new Set<number>([...xen.m2pFrames, ...xen.compatM2pFrames]);
   const m2pTableMfns: number[] = [];
-  const allocXen = (): number => {
-    if (nextXen >= xenFrames) throw new BuildError('out of Xen frames for the m2p mapping');
-    m2pTableMfns.push(nextXen);
-    return nextXen++;
-  };
+  for (let mfn = 2; mfn < mm.frames.nr; mfn++) {
+    if (mm.frames.isFree(mfn)) continue;
+    if (mfn >= xenFrames) throw new BuildError('Xen frames overflow into guest memory (sizing bug)');
+    if (!m2pData.has(mfn)) m2pTableMfns.push(mfn);
+  }
+  // The rest of Xen's range stays Xen's.
+  for (let mfn = 2; mfn < xenFrames; mfn++) if (mm.frames.isFree(mfn)) mm.frames.assign(mfn, DOMID_XEN);
+  for (let k = 0; k < nrPages; k++) {
+    if (!mm.frames.isFree(p2m[k])) throw new BuildError(`machine frame 0x${p2m[k].toString(16)} is already in use`);
+    mm.frames.assign(p2m[k], domid);
+    setGpfnFromMfn(mm, p2m[k], k);
+  }
+  const m2pMfns = Array.from(kind === 'pv64' ? xen.m2pFrames : xen.compatM2pFrames);
 
-  // Page tables (read-only to the guest) and the m2p mapping in Xen's slots.
+  // Bootstrap page tables (untyped until the Domain pins them; page-table frames mapped read-only).
   const pts = buildPagetables(mem, kind, virtBase, layout, p2m);
-  mapXenRange(mem, kind, pts.rootMfn, kind === 'pv64' ? MACH2PHYS_VIRT_START_64 : MACH2PHYS_VIRT_START_PAE,
-    m2pMfns, allocXen, pts.topL2Mfn);
 
   // Hypercall page.
   if (params.hypercallPage !== null) writeGuest(params.hypercallPage - virtBase, hypercallPageBytes(kind));
 
   // start_info.
-  const L = kind === 'pv64' ? START_INFO_64 : START_INFO_32;
+  const L = START_INFO[kind].fields, ulong = XEN_ULONG_SIZE[kind];
   const si = new Uint8Array(PAGE);
   const sv = new DataView(si.buffer);
   const putWord = (off: number, v: number): void => {
     sv.setUint32(off, v >>> 0, true);
-    if (L.word === 8) sv.setUint32(off + 4, Math.floor(v / 2 ** 32) >>> 0, true);
+    if (ulong === 8) sv.setUint32(off + 4, Math.floor(v / 2 ** 32) >>> 0, true);
   };
   const magic = kind === 'pv64' ? 'xen-3.0-x86_64' : 'xen-3.0-x86_32p';
   for (let i = 0; i < magic.length; i++) si[L.magic + i] = magic.charCodeAt(i);
@@ -170,8 +176,8 @@ export function buildDomainImage(bytes: Uint8Array, options: BuildOptions = {}):
   sv.setUint32(L.flags, 0, true);
   putWord(L.store_mfn, p2m[layout.xenstore]);
   sv.setUint32(L.store_evtchn, STORE_EVTCHN, true);
-  putWord(L.console_mfn, p2m[layout.console]);
-  sv.setUint32(L.console_evtchn, CONSOLE_EVTCHN, true);
+  putWord(L['console.domU.mfn'], p2m[layout.console]);
+  sv.setUint32(L['console.domU.evtchn'], CONSOLE_EVTCHN, true);
   putWord(L.pt_base, va(layout.pagetables.pfn));
   putWord(L.nr_pt_frames, layout.pagetables.pages);
   putWord(L.mfn_list, va(layout.p2m.pfn));
@@ -184,12 +190,13 @@ export function buildDomainImage(bytes: Uint8Array, options: BuildOptions = {}):
 
   // shared_info: vcpu_info[0] with events masked; time scale 1 TSC tick = 1 ns (mul 2^31, shift 1).
   const sh = sharedInfoMfn * PAGE;
-  mem.write8(sh + VCPUINFO_upcall_mask, 1);
-  mem.write32(sh + VCPUINFO_time + VCPU_TIME_tsc_to_system_mul, 0x80000000);
-  mem.write8(sh + VCPUINFO_time + VCPU_TIME_tsc_shift, 1);
+  const vi = VCPU_INFO[kind].fields, vt = VCPU_TIME_INFO.fields;
+  mem.write8(sh + vi.evtchn_upcall_mask, 1);
+  mem.write32(sh + vi.time + vt.tsc_to_system_mul, 0x80000000);
+  mem.write8(sh + vi.time + vt.tsc_shift, 1);
 
   return {
-    kind, params, mem, nrPages, p2m, xenFrames, sharedInfoMfn, m2pMfns, m2pTableMfns, m2pEntrySize, layout, virtBase,
+    kind, params, mem, mm, domid, nrPages, p2m, xenFrames, sharedInfoMfn, m2pMfns, m2pTableMfns, m2pEntrySize, layout, virtBase,
     startInfoVa: va(layout.startInfo), startInfoMfn: p2m[layout.startInfo], consoleMfn: p2m[layout.console],
     storeMfn: p2m[layout.xenstore], ptBaseVa: va(layout.pagetables.pfn), rootMfn: pts.rootMfn, ptFrames: pts.frames,
     bootStackTop: va(layout.bootStack + 1), mfnListVa: va(layout.p2m.pfn), cmdline,

@@ -3,7 +3,7 @@
 // Slot __HYPERVISOR_iret does not return: pv64 pushes rax too and issues syscall; pv32 pushes eax and int $0x82.
 
 import type { GuestKind } from './elf-notes';
-import { __HYPERVISOR_iret } from '../abi-pending';
+import { __HYPERVISOR_iret } from '../public';
 
 export const HYPERCALL_VECTOR = 0x82;
 

@@ -87,27 +87,3 @@ export function buildPagetables(mem: MachineMemory, kind: GuestKind, virtBase: n
   if (kind === 'pv32pae' && topL2Mfn < 0) topL2Mfn = readEntryMfn(mem, rootMfn, 3);
   return { rootMfn, frames, topL2Mfn };
 }
-
-/** Map read-only machine frames `mfns` at virtual `va` using Xen-owned table frames from `allocXen`. */
-export function mapXenRange(mem: MachineMemory, kind: GuestKind, rootMfn: number, va: number, mfns: number[],
-  allocXen: () => number, topL2Mfn: number): void {
-  const levels = kind === 'pv64' ? 4 : 3;
-  const upperRo = kind === 'pv64' ? PTE_P | PTE_A | PTE_US : PTE_P | PTE_A | PTE_US;
-  const leafRo = kind === 'pv64' ? PTE_P | PTE_A | PTE_US : PTE_P | PTE_A;
-  for (let i = 0; i < mfns.length; i++) {
-    const v = va + i * PAGE;
-    let table = rootMfn;
-    for (let level = levels; level > 1; level--) {
-      const idx = index(v, 12 + 9 * (level - 1));
-      if (kind === 'pv32pae' && level === 3) { table = topL2Mfn; continue; }
-      let m = readEntryMfn(mem, table, idx);
-      if (m < 0) {
-        m = allocXen();
-        mem.fill(m * PAGE, PAGE, 0);
-        writeEntry(mem, table, idx, m, upperRo);
-      }
-      table = m;
-    }
-    writeEntry(mem, table, index(v, 12), mfns[i], leafRo);
-  }
-}

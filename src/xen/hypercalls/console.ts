@@ -3,7 +3,7 @@
 
 import type { HypercallContext } from './types';
 import { copyFromGuest, copyToGuest } from '../guest-access';
-import { CONSOLEIO_write, CONSOLEIO_read, XEN_EFAULT, XEN_ENOSYS, XEN_EINVAL } from '../abi-pending';
+import { CONSOLEIO_write, CONSOLEIO_read, EFAULT, ENOSYS, EINVAL } from '../public';
 import { hexAddr } from '../../common/bits';
 
 /** Largest single write we accept (Xen copies in chunks; this only bounds a runaway count). */
@@ -13,10 +13,10 @@ export function doConsoleIo(c: HypercallContext): number {
   const cmd = c.s32(0), count = c.u32(1), buf = c.ptr(2);
   switch (cmd) {
     case CONSOLEIO_write: {
-      if (count > MAX_WRITE) { c.diag = `count ${count} too large`; return -XEN_EINVAL; }
+      if (count > MAX_WRITE) { c.diag = `count ${count} too large`; return -EINVAL; }
       if (count === 0) return 0;
       const bytes = copyFromGuest(c.cpu, buf, count);
-      if (bytes === null) { c.diag = `buffer 0x${hexAddr(buf)}+${count} not readable`; return -XEN_EFAULT; }
+      if (bytes === null) { c.diag = `buffer 0x${hexAddr(buf)}+${count} not readable`; return -EFAULT; }
       const text = Buffer.from(bytes).toString('latin1');
       c.domain.consoleWrite(text);
       c.diag = JSON.stringify(text.length > 60 ? text.slice(0, 60) + '…' : text);
@@ -26,13 +26,13 @@ export function doConsoleIo(c: HypercallContext): number {
       const n = Math.min(count, c.domain.consoleInput.length);
       if (n === 0) return 0;
       const data = Uint8Array.from(c.domain.consoleInput.slice(0, n));
-      if (!copyToGuest(c.cpu, buf, data)) { c.diag = `buffer 0x${hexAddr(buf)}+${n} not writable`; return -XEN_EFAULT; }
+      if (!copyToGuest(c.cpu, buf, data)) { c.diag = `buffer 0x${hexAddr(buf)}+${n} not writable`; return -EFAULT; }
       c.domain.consoleInput.splice(0, n);
       return n;
     }
     default:
       c.diag = `unknown console_io command ${cmd}`;
-      return -XEN_ENOSYS;
+      return -ENOSYS;
   }
 }
 

@@ -4,7 +4,7 @@
 
 import type { HypercallContext } from './types';
 import { copyFromGuest, GuestBuf } from '../guest-access';
-import { EVTCHNOP_send, XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS } from '../abi-pending';
+import { EVTCHNOP_send, EFAULT, EINVAL, ENOSYS } from '../public';
 
 const EVTCHNOP_NAMES = ['EVTCHNOP_bind_interdomain', 'EVTCHNOP_bind_virq', 'EVTCHNOP_bind_pirq', 'EVTCHNOP_close',
   'EVTCHNOP_send', 'EVTCHNOP_status', 'EVTCHNOP_alloc_unbound', 'EVTCHNOP_bind_ipi', 'EVTCHNOP_bind_vcpu', 'EVTCHNOP_unmask'];
@@ -13,7 +13,7 @@ export function evtchnOp(c: HypercallContext, cmd: number, arg: number): number 
   switch (cmd) {
     case EVTCHNOP_send: {
       const b = copyFromGuest(c.cpu, arg, 4);
-      if (b === null) { c.diag = 'struct evtchn_send not readable'; return -XEN_EFAULT; }
+      if (b === null) { c.diag = 'struct evtchn_send not readable'; return -EFAULT; }
       const port = new GuestBuf(b).u32(0);
       const r = c.domain.evtchnSend(port);
       c.diag = r === 0 ? `port ${port}` : `port ${port} is not bound`;
@@ -21,7 +21,7 @@ export function evtchnOp(c: HypercallContext, cmd: number, arg: number): number 
     }
     default:
       c.diag = `${EVTCHNOP_NAMES[cmd] ?? `cmd ${cmd}`} not implemented yet`;
-      return -XEN_ENOSYS;
+      return -ENOSYS;
   }
 }
 
@@ -31,7 +31,7 @@ export function doEventChannelOp(c: HypercallContext): number { return evtchnOp(
 export function doEventChannelOpCompat(c: HypercallContext): number {
   const arg = c.ptr(0);
   const b = copyFromGuest(c.cpu, arg, 4);
-  if (b === null) { c.diag = 'struct evtchn_op not readable'; return -XEN_EFAULT; }
+  if (b === null) { c.diag = 'struct evtchn_op not readable'; return -EFAULT; }
   const cmd = new GuestBuf(b).u32(0);
   return evtchnOp(c, cmd, c.is64 ? arg + 4 : (arg + 4) >>> 0);
 }
@@ -41,4 +41,4 @@ export function decodeEventChannelOp(c: HypercallContext): string {
   return `${EVTCHNOP_NAMES[cmd] ?? `cmd ${cmd}`}, ${c.hex(1)}`;
 }
 
-export { XEN_EINVAL };
+export { EINVAL };

@@ -8,7 +8,7 @@ import { copyFromGuest, GuestBuf } from '../guest-access';
 import { toggleGuestMode } from '../traps';
 import { CS, SS, RAX, RCX, R11, RSP } from '../../cpu/state';
 import { setFlags, getFlags, F_IF, F_IOPL, F_VM } from '../../cpu/flags';
-import { IRET_CONTEXT_SIZE_64, VGCF_in_syscall } from '../abi-pending';
+import { IRET_CONTEXT_64, VGCF_in_syscall } from '../public';
 import { hexAddr } from '../../common/bits';
 import type { Vcpu } from '../vcpu';
 
@@ -37,7 +37,7 @@ export function doIret(c: HypercallContext): number {
 function doIret64(c: HypercallContext): number {
   const v = c.vcpu, cpu = c.cpu;
   const sp = cpu.getSP();
-  const b = copyFromGuest(cpu, sp, IRET_CONTEXT_SIZE_64);
+  const b = copyFromGuest(cpu, sp, IRET_CONTEXT_64.size);
   if (b === null) { c.domain.crash(`Fault while reading IRET context from guest stack at 0x${hexAddr(sp)}`); return 0; }
   const g = new GuestBuf(b);
   const cs = g.u32(40) & 0xffff, ss = g.u32(64) & 0xffff;

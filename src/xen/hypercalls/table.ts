@@ -15,15 +15,21 @@ import {
 } from './vcpu-setup';
 import { doIret } from './iret';
 import { doEventChannelOp, doEventChannelOpCompat, decodeEventChannelOp } from './event-channel';
-import { doMmuextOp } from './mmuext';
-import * as A from '../abi-pending';
-import { XEN_ENOSYS } from '../abi-pending';
+import {
+  doMmuUpdateHypercall, doMmuextOpHypercall, decodeMmuBatch, doUpdateVaMapping, doUpdateVaMappingOtherdomain,
+  decodeUpdateVaMapping,
+} from './mmu';
+import { doSetGdt, doUpdateDescriptor } from './descriptor-tables';
+import { doMemoryOp, decodeMemoryOp } from './memory';
+import { doMulticall, setSubcallRunner } from './multicall';
+import * as A from '../public';
+import { ENOSYS } from '../public';
 import { TWO32 } from '../../common/bits';
 
 const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_set_trap_table, name: 'set_trap_table', arity: 1, handler: doSetTrapTable },
-  { nr: A.__HYPERVISOR_mmu_update, name: 'mmu_update', arity: 4, handler: null },
-  { nr: A.__HYPERVISOR_set_gdt, name: 'set_gdt', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_mmu_update, name: 'mmu_update', arity: 4, handler: doMmuUpdateHypercall, decode: decodeMmuBatch },
+  { nr: A.__HYPERVISOR_set_gdt, name: 'set_gdt', arity: 2, handler: doSetGdt },
   { nr: A.__HYPERVISOR_stack_switch, name: 'stack_switch', arity: 2, handler: doStackSwitch },
   { nr: A.__HYPERVISOR_set_callbacks, name: 'set_callbacks', arity: 4, handler: doSetCallbacks },
   { nr: A.__HYPERVISOR_fpu_taskswitch, name: 'fpu_taskswitch', arity: 1, handler: doFpuTaskswitch },
@@ -31,10 +37,10 @@ const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_platform_op, name: 'platform_op', arity: 1, handler: null },
   { nr: A.__HYPERVISOR_set_debugreg, name: 'set_debugreg', arity: 2, handler: null },
   { nr: A.__HYPERVISOR_get_debugreg, name: 'get_debugreg', arity: 1, handler: null },
-  { nr: A.__HYPERVISOR_update_descriptor, name: 'update_descriptor', arity: 2, handler: null },
-  { nr: A.__HYPERVISOR_memory_op, name: 'memory_op', arity: 2, handler: null },
-  { nr: A.__HYPERVISOR_multicall, name: 'multicall', arity: 2, handler: null },
-  { nr: A.__HYPERVISOR_update_va_mapping, name: 'update_va_mapping', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_update_descriptor, name: 'update_descriptor', arity: 4, handler: doUpdateDescriptor },
+  { nr: A.__HYPERVISOR_memory_op, name: 'memory_op', arity: 2, handler: doMemoryOp, decode: decodeMemoryOp },
+  { nr: A.__HYPERVISOR_multicall, name: 'multicall', arity: 2, handler: doMulticall },
+  { nr: A.__HYPERVISOR_update_va_mapping, name: 'update_va_mapping', arity: 4, handler: doUpdateVaMapping, decode: decodeUpdateVaMapping },
   { nr: A.__HYPERVISOR_set_timer_op, name: 'set_timer_op', arity: 1, handler: null },
   { nr: A.__HYPERVISOR_event_channel_op_compat, name: 'event_channel_op_compat', arity: 1, handler: doEventChannelOpCompat },
   { nr: A.__HYPERVISOR_xen_version, name: 'xen_version', arity: 2, handler: doXenVersion, decode: decodeXenVersion },
@@ -42,11 +48,11 @@ const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_physdev_op_compat, name: 'physdev_op_compat', arity: 1, handler: null },
   { nr: A.__HYPERVISOR_grant_table_op, name: 'grant_table_op', arity: 3, handler: null },
   { nr: A.__HYPERVISOR_vm_assist, name: 'vm_assist', arity: 2, handler: doVmAssist },
-  { nr: A.__HYPERVISOR_update_va_mapping_otherdomain, name: 'update_va_mapping_otherdomain', arity: 4, handler: null },
+  { nr: A.__HYPERVISOR_update_va_mapping_otherdomain, name: 'update_va_mapping_otherdomain', arity: 5, handler: doUpdateVaMappingOtherdomain, decode: decodeUpdateVaMapping },
   { nr: A.__HYPERVISOR_iret, name: 'iret', arity: 0, handler: doIret },
   { nr: A.__HYPERVISOR_vcpu_op, name: 'vcpu_op', arity: 3, handler: null },
   { nr: A.__HYPERVISOR_set_segment_base, name: 'set_segment_base', arity: 2, handler: doSetSegmentBase, only: 'pv64' },
-  { nr: A.__HYPERVISOR_mmuext_op, name: 'mmuext_op', arity: 4, handler: doMmuextOp },
+  { nr: A.__HYPERVISOR_mmuext_op, name: 'mmuext_op', arity: 4, handler: doMmuextOpHypercall, decode: decodeMmuBatch },
   { nr: A.__HYPERVISOR_xsm_op, name: 'xsm_op', arity: 1, handler: null },
   { nr: A.__HYPERVISOR_nmi_op, name: 'nmi_op', arity: 2, handler: null },
   { nr: A.__HYPERVISOR_sched_op, name: 'sched_op', arity: 2, handler: doSchedOp, decode: decodeSchedOp },
@@ -85,12 +91,27 @@ const ARG_REGS_32 = [RBX, RCX, RDX, RSI, RDI];
 /** Run hypercall `nr` for vCPU v (RIP already after the syscall/int). Stores the result in RAX and logs it. */
 export function dispatchHypercall(domain: Domain, v: Vcpu, nr: number): HypercallLogEntry {
   const cpu = v.cpu;
-  const c = new HypercallContext(domain, v, nr);
+  const lo = new Int32Array(5), hi = new Int32Array(5);
   const regs = v.is64 ? ARG_REGS_64 : ARG_REGS_32;
   for (let i = 0; i < 5; i++) {
-    c.lo[i] = cpu.regs[regs[i] << 1];
-    c.hi[i] = v.is64 ? cpu.regs[(regs[i] << 1) + 1] : 0;
+    lo[i] = cpu.regs[regs[i] << 1];
+    hi[i] = v.is64 ? cpu.regs[(regs[i] << 1) + 1] : 0;
   }
+  const { entry, c } = invokeHypercall(domain, v, nr, lo, hi);
+  const result = entry.result;
+  if (!c.setsRax) {
+    if (v.is64) cpu.setReg64(RAX, result | 0, result < 0 ? -1 : Math.floor(result / TWO32) | 0);
+    else cpu.setReg32(RAX, result | 0);
+  }
+  domain.logHypercall(entry);
+  return entry;
+}
+
+/** Run a hypercall's handler on given argument halves and build its log record (not yet logged). */
+function invokeHypercall(domain: Domain, v: Vcpu, nr: number, lo: Int32Array, hi: Int32Array): { entry: HypercallLogEntry; c: HypercallContext } {
+  const cpu = v.cpu;
+  const c = new HypercallContext(domain, v, nr);
+  c.lo.set(lo); c.hi.set(hi);
   const def = nr >= 0 ? hypercallTable[nr] : undefined;
   const usable = def !== undefined && def.handler !== null && (!def.only || def.only === v.kind);
   const decoded = def ? (def.decode ? safeDecode(def.decode, c) : defaultDecode(c, def.arity)) : defaultDecode(c, 5);
@@ -101,29 +122,38 @@ export function dispatchHypercall(domain: Domain, v: Vcpu, nr: number): Hypercal
   };
   let result: number;
   if (!usable) {
-    result = -XEN_ENOSYS;
+    result = -ENOSYS;
     c.diag = def === undefined ? `unknown hypercall ${nr}` : def.only && def.only !== v.kind
       ? `${def.name} is not available to ${v.kind} guests` : `${def.name} is not implemented`;
   } else {
     try {
       result = (def.handler as NonNullable<HypercallDef['handler']>)(c);
     } catch (e) {
-      result = -XEN_ENOSYS;
+      result = -ENOSYS;
       const msg = e instanceof Error ? e.message : String(e);
       domain.crash(`internal error in hypercall ${def.name}: ${msg}`);
       c.diag = `internal error: ${msg}`;
     }
   }
-  if (!c.setsRax) {
-    if (v.is64) cpu.setReg64(RAX, result | 0, result < 0 ? -1 : Math.floor(result / TWO32) | 0);
-    else cpu.setReg32(RAX, result | 0);
-  }
   entry.result = result;
   entry.resultText = errnoText(result);
   entry.diagnostic = c.diag;
-  domain.logHypercall(entry);
-  return entry;
+  if (c.mmDiag && result !== 0) {
+    entry.mm = c.mmDiag;
+    const why = `${c.mmDiag.rule}: ${c.mmDiag.message}`;
+    entry.diagnostic = entry.diagnostic ? `${entry.diagnostic}; ${why}` : why;
+  }
+  return { entry, c };
 }
+
+/** Multicall entries: run the sub-call, log it (marked with its multicall), hand back its record. */
+setSubcallRunner((parent, nr, lo, hi) => {
+  const { entry, c } = invokeHypercall(parent.domain, parent.vcpu, nr, lo, hi);
+  if (c.setsRax) { entry.result = 0; entry.resultText = '0'; }
+  entry.multicall = true;
+  parent.domain.logHypercall(entry);
+  return entry;
+});
 
 function safeDecode(f: (c: HypercallContext) => string, c: HypercallContext): string {
   try { return f(c); } catch { return defaultDecode(c, 5); }

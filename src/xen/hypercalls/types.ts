@@ -5,7 +5,8 @@ import type { Cpu } from '../../cpu/cpu';
 import type { Vcpu } from '../vcpu';
 import type { Domain } from '../domain';
 import { TWO32, hexAddr } from '../../common/bits';
-import { XEN_ERRNO_NAMES } from '../abi-pending';
+import { ERRNO_NAMES } from '../public';
+import type { MmDiagnostic, MmDiagnosticInput } from '../mm';
 
 export class HypercallContext {
   /** Argument halves: pv64 rdi rsi rdx r10 r8; pv32 ebx ecx edx esi edi (hi = 0). */
@@ -13,11 +14,21 @@ export class HypercallContext {
   readonly hi = new Int32Array(5);
   /** Set by a handler to explain its result (shown in the hypercall log). */
   diag = '';
+  /** Root-cause mm diagnostic of a rejection (rule, message, mfn/pfn, index, value), copied into the log entry. */
+  mmDiag: MmDiagnostic | undefined = undefined;
   /** iret: the handler has set RAX itself (the saved value) — do not store the return value. */
   setsRax = false;
   constructor(readonly domain: Domain, readonly vcpu: Vcpu, readonly nr: number) {}
   get cpu(): Cpu { return this.vcpu.cpu; }
   get is64(): boolean { return this.vcpu.is64; }
+  /** Record a hypercall-layer rejection in mm's diagnostics ring and as this call's diagnostic; returns d.rc. */
+  reject(d: Omit<MmDiagnosticInput, 'domid'>): number {
+    const rec = this.domain.mm.diag.report({ ...d, domid: this.domain.domid });
+    if (!this.mmDiag) this.mmDiag = rec;
+    return d.rc;
+  }
+  /** Keep the first mm diagnostic of a failed mm operation. */
+  noteMm(diag: MmDiagnostic | undefined): void { if (diag && !this.mmDiag) this.mmDiag = diag; }
   /** Unsigned argument (pv32: 32-bit; pv64: exact below 2^53). */
   arg(i: number): number { return (this.hi[i] >>> 0) * TWO32 + (this.lo[i] >>> 0); }
   /** Guest pointer: pv64 signed canonical number, pv32 unsigned 32-bit. */
@@ -60,10 +71,14 @@ export interface HypercallLogEntry {
   result: number;
   resultText: string;
   diagnostic: string;
+  /** Why Xen would reject the call: mm's rule, message, frame, entry index and value (absent on success). */
+  mm?: MmDiagnostic;
+  /** A multicall entry's sub-call (logged before its multicall's own record). */
+  multicall?: boolean;
 }
 
 export function errnoText(r: number): string {
-  if (r < 0 && XEN_ERRNO_NAMES[-r]) return `-${XEN_ERRNO_NAMES[-r]}`;
+  if (r < 0 && ERRNO_NAMES[-r]) return `-${ERRNO_NAMES[-r]}`;
   return r < 0 ? String(r) : `${r}`;
 }
 

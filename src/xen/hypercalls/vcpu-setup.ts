@@ -10,14 +10,14 @@ import { isCanonical, hexAddr } from '../../common/bits';
 import { loadSegment } from '../../cpu/exec/segments-load';
 import { CpuFault } from '../../cpu/fault';
 import {
-  TRAP_INFO_SIZE_64, TRAP_INFO_SIZE_32, CALLBACKTYPE_event, CALLBACKTYPE_failsafe, CALLBACKTYPE_syscall,
+  TRAP_INFO, CALLBACKTYPE_event, CALLBACKTYPE_failsafe, CALLBACKTYPE_syscall,
   CALLBACKTYPE_syscall32, CALLBACKTYPE_sysenter, CALLBACKTYPE_nmi, CALLBACKF_mask_events, CALLBACKOP_register,
   CALLBACKOP_unregister, VGCF_syscall_disables_events, VGCF_failsafe_disables_events, VMASST_CMD_enable,
   VMASST_CMD_disable, VMASST_TYPE_4gb_segments, VMASST_TYPE_4gb_segments_notify, VMASST_TYPE_writable_pagetables,
   VMASST_TYPE_pae_extended_cr3, VMASST_TYPE_architectural_iopl, VMASST_TYPE_runstate_update_flag, VMASST_TYPE_m2p_strict,
-  SEGBASE_FS, SEGBASE_GS_USER, SEGBASE_GS_KERNEL, SEGBASE_GS_USER_SEL, XEN_EFAULT, XEN_EINVAL, XEN_ENOSYS,
-  XEN_E2BIG,
-} from '../abi-pending';
+  SEGBASE_FS, SEGBASE_GS_USER, SEGBASE_GS_KERNEL, SEGBASE_GS_USER_SEL, EFAULT, EINVAL, ENOSYS,
+  E2BIG,
+} from '../public';
 
 const CR0_TS = 1 << 3;
 
@@ -40,21 +40,21 @@ export function doSetTrapTable(c: HypercallContext): number {
     c.diag = 'trap table cleared';
     return 0;
   }
-  const size = c.is64 ? TRAP_INFO_SIZE_64 : TRAP_INFO_SIZE_32;
+  const size = TRAP_INFO[c.vcpu.kind].size;
   const staged: TrapInfo[] = [];
   const notes: string[] = [];
   for (let i = 0; ; i++) {
-    if (i >= MAX_TRAP_ENTRIES) { c.diag = `no terminating entry within ${MAX_TRAP_ENTRIES} entries`; return -XEN_E2BIG; }
+    if (i >= MAX_TRAP_ENTRIES) { c.diag = `no terminating entry within ${MAX_TRAP_ENTRIES} entries`; return -E2BIG; }
     const va = c.is64 ? ptr + i * size : (ptr + i * size) >>> 0;
     const b = copyFromGuest(c.cpu, va, size);
-    if (b === null) { c.diag = `trap_info[${i}] at 0x${hexAddr(va)} not readable`; return -XEN_EFAULT; }
+    if (b === null) { c.diag = `trap_info[${i}] at 0x${hexAddr(va)} not readable`; return -EFAULT; }
     const g = new GuestBuf(b);
     const vector = g.u8(0), flags = g.u8(1), cs = g.u16(2);
     const address = c.is64 ? g.s64(8) : g.u32(4);
     if (address === 0) break;
     if (c.is64 && !isCanonical(address)) {
       c.diag = `trap_info[${i}] (vector ${vector}): address 0x${(g.hi(8) >>> 0).toString(16)}${(g.lo(8) >>> 0).toString(16).padStart(8, '0')} is not canonical`;
-      return -XEN_EINVAL;
+      return -EINVAL;
     }
     const fixed = fixupGuestSelector(v, cs);
     if (fixed !== cs) notes.push(`vector ${vector}: cs 0x${cs.toString(16)} RPL raised to 0x${fixed.toString(16)}`);
@@ -93,9 +93,9 @@ const CALLBACK_NAMES: Record<number, string> = { 0: 'event', 1: 'failsafe', 2: '
 /** register_guest_callback / compat_register_guest_callback. */
 export function registerGuestCallback(c: HypercallContext, type: number, flags: number, cs: number, address: number): number {
   const v = c.vcpu;
-  if (c.is64 && !isCanonical(address)) { c.diag = `callback address 0x${hexAddr(address)} is not canonical`; return -XEN_EINVAL; }
+  if (c.is64 && !isCanonical(address)) { c.diag = `callback address 0x${hexAddr(address)} is not canonical`; return -EINVAL; }
   const slot = callbackSlot(v, type);
-  if (slot === null) { c.diag = `callback type ${type} not supported for ${v.kind}`; return -XEN_ENOSYS; }
+  if (slot === null) { c.diag = `callback type ${type} not supported for ${v.kind}`; return -ENOSYS; }
   slot.cs = c.is64 ? 0 : fixupGuestSelector(v, cs);
   slot.address = address;
   slot.flags = flags;
@@ -111,7 +111,7 @@ export function doSetCallbacks(c: HypercallContext): number {
   const parts: [number, number, number][] = c.is64
     ? [[CALLBACKTYPE_event, 0, c.ptr(0)], [CALLBACKTYPE_failsafe, 0, c.ptr(1)], [CALLBACKTYPE_syscall, 0, c.ptr(2)]]
     : [[CALLBACKTYPE_event, c.u32(0), c.u32(1)], [CALLBACKTYPE_failsafe, c.u32(2), c.u32(3)]];
-  if (c.is64) for (const [, , a] of parts) if (!isCanonical(a)) { c.diag = `address 0x${hexAddr(a)} is not canonical`; return -XEN_EINVAL; }
+  if (c.is64) for (const [, , a] of parts) if (!isCanonical(a)) { c.diag = `address 0x${hexAddr(a)} is not canonical`; return -EINVAL; }
   for (const [type, cs, addr] of parts) {
     const r = registerGuestCallback(c, type, 0, cs, addr);
     if (r < 0) return r;
@@ -125,7 +125,7 @@ export function doCallbackOp(c: HypercallContext): number {
     case CALLBACKOP_register: {
       const size = c.is64 ? 16 : 12;
       const b = copyFromGuest(c.cpu, arg, size);
-      if (b === null) { c.diag = 'struct callback_register not readable'; return -XEN_EFAULT; }
+      if (b === null) { c.diag = 'struct callback_register not readable'; return -EFAULT; }
       const g = new GuestBuf(b);
       const type = g.u16(0), flags = g.u16(2);
       const cs = c.is64 ? 0 : g.u32(4);
@@ -137,24 +137,24 @@ export function doCallbackOp(c: HypercallContext): number {
     }
     case CALLBACKOP_unregister: {
       const b = copyFromGuest(c.cpu, arg, 4);
-      if (b === null) { c.diag = 'struct callback_unregister not readable'; return -XEN_EFAULT; }
+      if (b === null) { c.diag = 'struct callback_unregister not readable'; return -EFAULT; }
       const type = new GuestBuf(b).u16(0);
       switch (type) {
         case CALLBACKTYPE_event: case CALLBACKTYPE_failsafe: case CALLBACKTYPE_syscall: case CALLBACKTYPE_syscall32:
         case CALLBACKTYPE_sysenter:
           c.diag = `callback ${CALLBACK_NAMES[type]} cannot be unregistered`;
-          return -XEN_EINVAL;
+          return -EINVAL;
         case CALLBACKTYPE_nmi:
           c.vcpu.nmi = { cs: 0, address: 0, flags: 0 };
           return 0;
         default:
           c.diag = `unknown callback type ${type}`;
-          return -XEN_ENOSYS;
+          return -ENOSYS;
       }
     }
     default:
       c.diag = `unknown callback_op ${cmd}`;
-      return -XEN_ENOSYS;
+      return -ENOSYS;
   }
 }
 
@@ -176,12 +176,12 @@ export function doVmAssist(c: HypercallContext): number {
     (1 << VMASST_TYPE_writable_pagetables) | (1 << VMASST_TYPE_architectural_iopl) | (1 << VMASST_TYPE_runstate_update_flag);
   if (!c.is64) valid |= 1 << VMASST_TYPE_pae_extended_cr3;
   const isM2pStrict = c.is64 && type === VMASST_TYPE_m2p_strict;
-  if (type >= 64 || (!isM2pStrict && (type >= 32 || !((valid >>> type) & 1)))) { c.diag = `vm_assist type ${type} not valid for ${c.vcpu.kind}`; return -XEN_EINVAL; }
+  if (type >= 64 || (!isM2pStrict && (type >= 32 || !((valid >>> type) & 1)))) { c.diag = `vm_assist type ${type} not valid for ${c.vcpu.kind}`; return -EINVAL; }
   const bit = isM2pStrict ? 0 : 1 << type;
   switch (cmd) {
     case VMASST_CMD_enable: c.domain.vmAssist |= bit; if (isM2pStrict) c.domain.m2pStrict = true; return 0;
     case VMASST_CMD_disable: c.domain.vmAssist &= ~bit; if (isM2pStrict) c.domain.m2pStrict = false; return 0;
-    default: c.diag = `unknown vm_assist command ${cmd}`; return -XEN_ENOSYS;
+    default: c.diag = `unknown vm_assist command ${cmd}`; return -ENOSYS;
   }
 }
 
@@ -190,15 +190,15 @@ export function doSetSegmentBase(c: HypercallContext): number {
   const cpu = c.cpu;
   switch (which) {
     case SEGBASE_FS:
-      if (!c.canonical(1)) { c.diag = 'base not canonical'; return -XEN_EINVAL; }
+      if (!c.canonical(1)) { c.diag = 'base not canonical'; return -EINVAL; }
       cpu.setSegmentBase64(FS, lo, hi);
       return 0;
     case SEGBASE_GS_USER:
-      if (!c.canonical(1)) { c.diag = 'base not canonical'; return -XEN_EINVAL; }
+      if (!c.canonical(1)) { c.diag = 'base not canonical'; return -EINVAL; }
       if (c.vcpu.kernelMode) { cpu.kernelGsBaseLo = lo; cpu.kernelGsBaseHi = hi; } else cpu.setSegmentBase64(GS, lo, hi);
       return 0;
     case SEGBASE_GS_KERNEL:
-      if (!c.canonical(1)) { c.diag = 'base not canonical'; return -XEN_EINVAL; }
+      if (!c.canonical(1)) { c.diag = 'base not canonical'; return -EINVAL; }
       if (c.vcpu.kernelMode) cpu.setSegmentBase64(GS, lo, hi); else { cpu.kernelGsBaseLo = lo; cpu.kernelGsBaseHi = hi; }
       return 0;
     case SEGBASE_GS_USER_SEL: {
@@ -215,6 +215,6 @@ export function doSetSegmentBase(c: HypercallContext): number {
     }
     default:
       c.diag = `unknown segment base selector ${which} (base 0x${hexAddr(base)})`;
-      return -XEN_EINVAL;
+      return -EINVAL;
   }
 }

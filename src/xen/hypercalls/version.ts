@@ -6,9 +6,9 @@ import { copyFromGuest, copyToGuest, encodeWord, GuestBuf } from '../guest-acces
 import {
   XENVER_version, XENVER_extraversion, XENVER_compile_info, XENVER_capabilities, XENVER_changeset,
   XENVER_platform_parameters, XENVER_get_features, XENVER_pagesize, XENVER_guest_handle, XENVER_commandline,
-  XEN_EXTRAVERSION_LEN, XEN_CAPABILITIES_INFO_LEN, XEN_CHANGESET_INFO_LEN, XEN_EFAULT, XEN_ENOSYS,
-  HYPERVISOR_VIRT_START_64, HYPERVISOR_VIRT_START_PAE, XENFEAT_pae_pgdir_above_4gb, VMASST_TYPE_pae_extended_cr3,
-} from '../abi-pending';
+  XEN_EXTRAVERSION_LEN, XEN_CAPABILITIES_INFO_LEN, XEN_CHANGESET_INFO_LEN, EFAULT, ENOSYS,
+  HYPERVISOR_VIRT_START, HYPERVISOR_VIRT_START_PAE, XENFEAT_pae_pgdir_above_4gb, VMASST_TYPE_pae_extended_cr3,
+} from '../public';
 import { XEN_MAJOR, XEN_MINOR } from '../cpuid-policy';
 
 export const XENVER_NAMES = ['XENVER_version', 'XENVER_extraversion', 'XENVER_compile_info', 'XENVER_capabilities',
@@ -34,7 +34,7 @@ export function featureSubmap0(c: HypercallContext): number {
 export function doXenVersion(c: HypercallContext): number {
   const cmd = c.s32(0), arg = c.ptr(1);
   const put = (data: Uint8Array, what: string): number => {
-    if (!copyToGuest(c.cpu, arg, data)) { c.diag = `${what} buffer not writable`; return -XEN_EFAULT; }
+    if (!copyToGuest(c.cpu, arg, data)) { c.diag = `${what} buffer not writable`; return -EFAULT; }
     return 0;
   };
   switch (cmd) {
@@ -49,16 +49,16 @@ export function doXenVersion(c: HypercallContext): number {
     case XENVER_capabilities: return put(cstr(XEN_CAPABILITIES, XEN_CAPABILITIES_INFO_LEN), 'xen_capabilities_info_t');
     case XENVER_changeset: return put(cstr('emulated', XEN_CHANGESET_INFO_LEN), 'xen_changeset_info_t');
     case XENVER_platform_parameters:
-      return put(encodeWord(c.is64 ? HYPERVISOR_VIRT_START_64 : HYPERVISOR_VIRT_START_PAE, c.is64 ? 8 : 4), 'xen_platform_parameters_t');
+      return put(encodeWord(c.is64 ? HYPERVISOR_VIRT_START : HYPERVISOR_VIRT_START_PAE, c.is64 ? 8 : 4), 'xen_platform_parameters_t');
     case XENVER_get_features: {
       // struct xen_feature_info { unsigned int submap_idx; uint32_t submap; }
       const b = copyFromGuest(c.cpu, arg, 8);
-      if (b === null) { c.diag = 'xen_feature_info not readable'; return -XEN_EFAULT; }
+      if (b === null) { c.diag = 'xen_feature_info not readable'; return -EFAULT; }
       const idx = new GuestBuf(b).u32(0);
       const submap = idx === 0 ? featureSubmap0(c) : 0;
       const out = new Uint8Array(4);
       new DataView(out.buffer).setUint32(0, submap, true);
-      if (!copyToGuest(c.cpu, c.is64 ? arg + 4 : (arg + 4) >>> 0, out)) { c.diag = 'xen_feature_info not writable'; return -XEN_EFAULT; }
+      if (!copyToGuest(c.cpu, c.is64 ? arg + 4 : (arg + 4) >>> 0, out)) { c.diag = 'xen_feature_info not writable'; return -EFAULT; }
       c.diag = `submap ${idx} = 0x${submap.toString(16)}`;
       return 0;
     }
@@ -67,7 +67,7 @@ export function doXenVersion(c: HypercallContext): number {
     case XENVER_commandline: return put(new Uint8Array(1024), 'xen_commandline_t');
     default:
       c.diag = `unknown xen_version command ${cmd}`;
-      return -XEN_ENOSYS;
+      return -ENOSYS;
   }
 }
 

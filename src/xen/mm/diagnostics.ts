@@ -7,7 +7,9 @@ export type MmRule =
   | 'not-owned' | 'mmio' | 'type-conflict' | 'type-overflow' | 'writable-pt-mapping'
   | 'linear-pt' | 'xen-slot' | 'pae-l3' | 'pae-l2-shared'
   | 'already-pinned' | 'not-pinned' | 'not-a-page-table' | 'bad-baseptr'
-  | 'bad-descriptor' | 'bad-ldt' | 'bad-gdt' | 'bad-mmu-cmd' | 'bad-mmuext-cmd' | 'foreign-domain' | 'permission';
+  | 'bad-descriptor' | 'bad-ldt' | 'bad-gdt' | 'bad-mmu-cmd' | 'bad-mmuext-cmd' | 'foreign-domain' | 'permission'
+  /** Hypercall-layer rules: unreadable/unwritable guest argument, unmapped linear address, memory_op, multicall. */
+  | 'guest-fault' | 'bad-va' | 'memory-op' | 'multicall';
 
 export interface MmDiagnostic {
   /** Monotonic sequence number. */

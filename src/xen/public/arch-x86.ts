@@ -8,6 +8,11 @@ export const FIRST_RESERVED_GDT_BYTE = FIRST_RESERVED_GDT_PAGE * 4096;
 /** 0x1c00: guests may use GDT entries below this; set_gdt with more entries fails with -EINVAL. */
 export const FIRST_RESERVED_GDT_ENTRY = FIRST_RESERVED_GDT_BYTE / 8;
 export const XEN_LEGACY_MAX_VCPUS = 32;
+/** Xen's asm-x86/desc.h: one reserved page, so the GDT limit a PV guest runs with ends at its last byte. */
+export const NR_RESERVED_GDT_PAGES = 1;
+export const LAST_RESERVED_GDT_PAGE = FIRST_RESERVED_GDT_PAGE + NR_RESERVED_GDT_PAGES - 1;
+export const LAST_RESERVED_GDT_BYTE = (LAST_RESERVED_GDT_PAGE + 1) * 4096 - 1;
+export const LAST_RESERVED_GDT_ENTRY = Math.floor(LAST_RESERVED_GDT_BYTE / 8);
 
 // ---- pv64 flat selectors (xen-x86_64.h); they index the Xen-reserved GDT page ----
 export const FLAT_RING3_CS32 = 0xe023;

@@ -86,6 +86,17 @@ export const MULTICALL_ENTRY: Readonly<Record<GuestAbi, StructLayout>> = Object.
   pv32pae: layout('multicall_entry', 32, { op: 0, result: 4, args: 8 }),
 });
 
+/** struct xen_memory_reservation (memory.h): extent_start handle, nr_extents, extent_order, mem_flags, domid. */
+export const XEN_MEMORY_RESERVATION: Readonly<Record<GuestAbi, StructLayout>> = Object.freeze({
+  pv64: layout('xen_memory_reservation', 32, { extent_start: 0, nr_extents: 8, extent_order: 16, mem_flags: 20, domid: 24 }),
+  pv32pae: layout('xen_memory_reservation', 20, { extent_start: 0, nr_extents: 4, extent_order: 8, mem_flags: 12, domid: 16 }),
+});
+
+/** struct iret_context (xen-x86_64.h; pv32 uses its own frame): what HYPERVISOR_iret pops. */
+export const IRET_CONTEXT_64: StructLayout = layout('iret_context', 72, {
+  rax: 0, r11: 8, rcx: 16, flags: 24, rip: 32, cs: 40, rflags: 48, rsp: 56, ss: 64,
+});
+
 /** struct xencons_interface (io/console.h); same for both ABIs. */
 export const XENCONS_INTERFACE: StructLayout = layout('xencons_interface', 3092, {
   in: 0, out: 1024, in_cons: 3072, in_prod: 3076, out_cons: 3080, out_prod: 3084, connection: 3088,

@@ -98,6 +98,10 @@ export const XENVER_extraversion2 = 11;
 export const XENVER_capabilities2 = 12;
 export const XENVER_changeset2 = 13;
 export const XENVER_commandline2 = 14;
+/** Sizes of xen_extraversion_t, xen_capabilities_info_t, xen_changeset_info_t. */
+export const XEN_EXTRAVERSION_LEN = 16;
+export const XEN_CAPABILITIES_INFO_LEN = 1024;
+export const XEN_CHANGESET_INFO_LEN = 64;
 
 // ---- features.h (bit numbers in submap 0) ----
 export const XENFEAT_writable_page_tables = 0;
@@ -147,6 +151,9 @@ export const XENMEM_machphys_compat_mfn_list = 25;
 export const XENMEM_get_vnumainfo = 26;
 export const XENMEM_reserved_device_memory_map = 27;
 export const XENMEM_acquire_resource = 28;
+/** memory_op: cmd bits 0..5, continuation start extent above (MEMOP_EXTENT_SHIFT). */
+export const MEMOP_EXTENT_SHIFT = 6;
+export const MEMOP_CMD_MASK = (1 << MEMOP_EXTENT_SHIFT) - 1;
 export const XENMAPSPACE_shared_info = 0;
 export const XENMAPSPACE_grant_table = 1;
 export const XENMAPSPACE_gmfn = 2;
