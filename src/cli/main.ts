@@ -7,21 +7,35 @@ import { ElfError } from '../common/elf';
 import { loadProgram } from './load-program';
 import { runDapCommand, DAP_USAGE } from './dap';
 import { loadBare } from '../debug/bare-machine';
-import { GPR_NAMES64, SEG_NAMES } from '../cpu/state';
-import { getFlags } from '../cpu/flags';
-import { hexAddr, hex64 } from '../common/bits';
+import { hexAddr } from '../common/bits';
+import { dumpRegisters } from './dump';
 import type { Cpu } from '../cpu/cpu';
+import { hasXenNotes } from '../debug/xen-machine';
+import { runXen } from './run-xen';
 
 const USAGE = `usage: xenpv run <program.elf | program.s> [--bare] [--memory MiB] [--max-instructions N]
+                 [--cmdline TEXT] [--module FILE] [--vcpus N] [--trace] [--break hypercall:NAME[:SUBOP][@exit]]
 
   run   load a guest program and run it headless; prints the guest's console output.
-        --bare                 plain x86 program on the CPU alone: flat CPL0, paging off,
-                               console on I/O port 0xe9, stops at hlt (the default until
-                               the hypervisor lands)
-        --memory MiB           guest memory (default 64)
+        An image with Xen ELF notes (a PV kernel, pv64 or pv32pae) runs as a domain on the
+        emulated Xen hypervisor; any other program runs on the bare machine.
+        --bare                 force the bare machine: plain x86 on the CPU alone, flat CPL0,
+                               paging off, console on I/O port 0xe9, stops at hlt
+        --memory MiB           guest memory (default 64; 4..2048 for Xen guests)
         --max-instructions N   stop after N instructions (default 200000000)
+        --cmdline TEXT         Xen: the guest command line (start_info.cmd_line)
+        --module FILE          Xen: a boot module (initrd) placed after the kernel
+        --vcpus N              Xen: number of vCPUs (default 1)
+        --trace                Xen: print every hypercall (decoded arguments, result, Xen's
+                               diagnostic) to stderr
+        --break hypercall:NAME Xen: stop at that hypercall (hypercall:29, hypercall:sched_op:shutdown,
+                               @exit to stop after it; several separated by commas), print the
+                               registers and the GDT as Xen serves it, and exit with status 5
 
-exit status: 0 halted/shut down normally, 2 guest fault, 3 instruction limit reached, 64 usage error, 65 bad image
+exit status: 0 halted (bare) or shut down with poweroff, 2 guest fault (bare), guest crash (SHUTDOWN_crash)
+             or domain crashed by Xen (the diagnostic is printed), 3 instruction limit reached,
+             4 every vCPU blocked with nothing to wake it, 5 stopped at --break, 6 reboot, 7 suspend,
+             8 watchdog, 9 soft_reset, 64 usage error, 65 bad image, 70 internal error
 
 ${DAP_USAGE}`;
 
@@ -30,7 +44,7 @@ function main(argv: string[]): number | Promise<number> {
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(USAGE + '\n'); return cmd ? 0 : 64; }
   if (cmd === 'dap') return runDapCommand(rest);
   if (cmd !== 'run') throw new UsageError(`unknown command '${cmd}'`);
-  const p = parseArgs(rest, new Set(['memory', 'max-instructions']), new Set(['bare']));
+  const p = parseArgs(rest, new Set(['memory', 'max-instructions', 'cmdline', 'module', 'vcpus', 'break']), new Set(['bare', 'trace']));
   if (p.positional.length !== 1) throw new UsageError('run needs exactly one program');
   return runCommand(p);
 }
@@ -40,6 +54,9 @@ function runCommand(p: ParsedArgs): number {
   const memMiB = intOption(p, 'memory', 64, 4095);
   const maxInsns = intOption(p, 'max-instructions', 200_000_000);
   const img = loadProgram(file);
+  const xenOnly = ['cmdline', 'module', 'vcpus', 'trace', 'break'].filter((o) => p.options.has(o));
+  if (!p.options.has('bare') && hasXenNotes(img)) return runXen(file, img, p, memMiB, maxInsns);
+  if (xenOnly.length) throw new UsageError(`--${xenOnly[0]} needs a Xen PV guest (${p.options.has('bare') ? 'not --bare' : 'an image with Xen ELF notes'})`);
   const m = loadBare(img, memMiB * 1024 * 1024, (t) => process.stdout.write(t));
   const t0 = process.hrtime.bigint();
   let reason = 'budget';
@@ -70,15 +87,7 @@ function describe(reason: string, cpu: Cpu): string {
   }
 }
 
-export function dumpRegisters(cpu: Cpu): string {
-  const lines: string[] = [];
-  for (let r = 0; r < 16; r += 2) {
-    lines.push(`  ${GPR_NAMES64[r].padEnd(3)} ${hex64(cpu.regs[2 * r + 1], cpu.regs[2 * r])}   ${GPR_NAMES64[r + 1].padEnd(3)} ${hex64(cpu.regs[2 * r + 3], cpu.regs[2 * r + 2])}`);
-  }
-  lines.push(`  rip ${hexAddr(cpu.rip, 16)}   rflags ${getFlags(cpu).toString(16).padStart(8, '0')}   cpl ${cpu.cpl}   mode ${cpu.mode}-bit`);
-  lines.push('  ' + SEG_NAMES.slice(0, 6).map((n, s) => `${n}=${cpu.segSel[s].toString(16).padStart(4, '0')}`).join(' '));
-  return lines.join('\n') + '\n';
-}
+export { dumpRegisters };
 
 try {
   const r = main(process.argv.slice(2));

@@ -12,10 +12,13 @@ import type { Scope } from './variables';
 export type MachineStop =
   /** The guest finished (hlt on the bare machine, SCHEDOP_shutdown under Xen): the session ends with this exit code. */
   | { kind: 'exit'; exitCode: number; text: string }
-  /** A guest fault or emulator error: stop with reason 'exception'; continuing ends the session with exitCode. */
-  | { kind: 'exception'; id: string; text: string; exitCode: number }
+  /**
+   * A guest fault or emulator error: stop with reason 'exception'; continuing from the same place ends the session
+   * with exitCode (fatal: continuing always ends it; resumable: an exception filter hit, continuing goes on).
+   */
+  | { kind: 'exception'; id: string; text: string; exitCode: number; fatal?: boolean; resumable?: boolean; description?: string }
   /** A machine event the user asked to stop at (e.g. a hypercall breakpoint): stop with this reason and text. */
-  | { kind: 'event'; reason: string; text: string }
+  | { kind: 'event'; reason: string; text: string; hitBreakpointIds?: number[] }
   /** Nothing to report (the machine handled it): keep running. */
   | { kind: 'continue' };
 
@@ -35,6 +38,8 @@ export interface DebugMachine {
   threadName(vcpu: number): string;
   /** Extra variable scopes the machine contributes (Xen: hypercall log, event channels...). */
   extraScopes?(vcpu: number): Scope[];
+  /** The vCPU the last run() stopped on when the machine schedules vCPUs itself (Xen round-robin). */
+  readonly stoppedVcpu?: number;
 }
 
 /** The bare machine (see bare-machine.ts) as a debug machine with one vCPU. */

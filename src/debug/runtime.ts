@@ -5,7 +5,7 @@ import { EventEmitter } from 'events';
 import * as path from 'path';
 import type { Cpu } from '../cpu/cpu';
 import { setBreakpoints } from '../cpu/runner';
-import { ElfError } from '../common/elf';
+import { ElfError, ElfImage } from '../common/elf';
 import { BareDebugMachine, DebugMachine, MachineStop } from './machine';
 import { loadProgramFile } from './program';
 import { SymbolTable } from './symbols';
@@ -20,6 +20,11 @@ import { Scope } from './variables';
 import { generalScope, segmentScope, systemScope } from './registers-view';
 import { Disassembler, DisasmLine, DisassemblySyntax } from './disassembly';
 import { runReplCommand } from './repl-commands';
+import { XenDebugMachine, hasXenNotes } from './xen-machine';
+import { XenStopPolicy } from './xen-stops';
+import { xenScope, xenReplCommand } from './xen-view';
+import { customRequest } from './custom-requests';
+import * as fs from 'fs';
 
 export interface LaunchOptions {
   program: string;
@@ -31,8 +36,16 @@ export interface LaunchOptions {
   /** Stop the session after this many instructions (default: no limit). */
   maxInstructions?: number;
   disassemblySyntax?: DisassemblySyntax;
-  /** Machine kind; only 'bare' exists until the hypervisor lands. */
+  /** Machine kind: 'auto' (default: Xen when the image has Xen ELF notes, else bare), 'xen' or 'bare'. */
   machine?: string;
+  /** Xen: number of vCPUs (default 1). */
+  vcpus?: number;
+  /** Xen: the guest command line (start_info.cmd_line). */
+  cmdline?: string;
+  /** Xen: path of a boot module (initrd) placed after the kernel. */
+  module?: string;
+  /** Xen: one output line per hypercall (category 'console'). */
+  trace?: boolean;
   /** Directory relative paths in the line table are resolved against (default: the program's directory). */
   cwd?: string;
 }
@@ -86,6 +99,10 @@ export class DebugRuntime extends EventEmitter {
   private exception: (MachineStop & { kind: 'exception' }) | undefined;
   private exceptionRip = 0;
   private disasm: Disassembler | undefined;
+  private readonly xenPolicy = new XenStopPolicy({
+    evalContext: (cpu) => this.evalContext(cpu),
+    log: (text, category) => { this.flushConsole(); this.emit('output', text + '\n', category); },
+  });
 
   // ------------------------------------------------------------------ lifecycle
   /** Load the program (throws LaunchError with a readable message). Does not start running. */
@@ -96,19 +113,21 @@ export class DebugRuntime extends EventEmitter {
     if (typeof memMiB !== 'number' || !Number.isInteger(memMiB) || memMiB < 1 || memMiB > 4095) throw new LaunchError(`launch attribute "memory" must be a whole number of MiB from 1 to 4095, got ${JSON.stringify(opts.memory)}`);
     if (opts.maxInstructions !== undefined && (typeof opts.maxInstructions !== 'number' || !(opts.maxInstructions > 0))) throw new LaunchError(`launch attribute "maxInstructions" must be a positive number, got ${JSON.stringify(opts.maxInstructions)}`);
     if (opts.disassemblySyntax !== undefined && opts.disassemblySyntax !== 'att' && opts.disassemblySyntax !== 'intel') throw new LaunchError(`launch attribute "disassemblySyntax" must be "att" or "intel"`);
-    const kind = opts.machine ?? 'bare';
-    if (kind !== 'bare') throw new LaunchError(`machine kind '${kind}' is not available yet (only 'bare')`);
+    const kind = opts.machine ?? 'auto';
+    if (kind !== 'bare' && kind !== 'xen' && kind !== 'auto') throw new LaunchError(`launch attribute "machine" must be "auto", "xen" or "bare", got ${JSON.stringify(kind)}`);
     const program = path.resolve(opts.cwd ?? process.cwd(), opts.program);
     let machine: DebugMachine;
     try {
       const img = loadProgramFile(program);
-      machine = new BareDebugMachine(img, memMiB * 1024 * 1024);
+      const xen = kind === 'xen' || (kind === 'auto' && hasXenNotes(img));
+      machine = xen ? this.makeXenMachine(img, opts, memMiB, program) : new BareDebugMachine(img, memMiB * 1024 * 1024);
       this.symbols = SymbolTable.fromImage(img);
       try { this.lines = readLineTable(img, opts.cwd ?? path.dirname(program)); } catch (e) {
         this.lines = new LineTable([]);
         this.emit('output', `warning: cannot read line information: ${(e as Error).message}\n`, 'console');
       }
     } catch (e) {
+      if (e instanceof LaunchError) throw e;
       if (e instanceof ElfError) throw new LaunchError(`cannot load ${opts.program}: ${e.message}`);
       throw new LaunchError(`cannot load ${opts.program}: ${(e as Error).message}`);
     }
@@ -121,8 +140,32 @@ export class DebugRuntime extends EventEmitter {
     this.running = false; this.ended = false; this.pauseRequested = false; this.exception = undefined;
     this.disasm?.dispose();
     this.disasm = new Disassembler(opts.disassemblySyntax ?? 'att', this.symbols, this.lines);
+    if (machine instanceof XenDebugMachine) {
+      const m = machine;
+      this.xenPolicy.install(m);
+      m.symbolize = (a) => this.symbols.format(a);
+      m.scopes = (v) => [xenScope(m, v)];
+      if (opts.trace) m.watch.trace = (line) => { this.flushConsole(); this.emit('output', line + '\n', 'console'); };
+    }
     const changed = this.reresolveBreakpoints();
     if (changed.length) this.emit('breakpointsChanged', changed);
+  }
+
+  /** The Xen machine for a PV kernel image, with the Xen launch options checked. */
+  private makeXenMachine(img: ElfImage, opts: LaunchOptions, memMiB: number, program: string): XenDebugMachine {
+    if (memMiB < 4 || memMiB > 2048) throw new LaunchError(`launch attribute "memory" must be 4..2048 MiB for a Xen guest, got ${memMiB}`);
+    const vcpus = opts.vcpus ?? 1;
+    if (typeof vcpus !== 'number' || !Number.isInteger(vcpus) || vcpus < 1 || vcpus > 32) throw new LaunchError(`launch attribute "vcpus" must be 1..32, got ${JSON.stringify(opts.vcpus)}`);
+    if (opts.cmdline !== undefined && typeof opts.cmdline !== 'string') throw new LaunchError('launch attribute "cmdline" must be a string');
+    let module: Uint8Array | undefined;
+    if (opts.module !== undefined) {
+      if (typeof opts.module !== 'string') throw new LaunchError('launch attribute "module" must be a file path');
+      const file = path.resolve(opts.cwd ?? path.dirname(program), opts.module);
+      try { module = new Uint8Array(fs.readFileSync(file)); } catch (e) { throw new LaunchError(`cannot read module ${opts.module}: ${(e as Error).message}`); }
+    }
+    try {
+      return new XenDebugMachine(img, { memoryMiB: memMiB, vcpus, cmdline: opts.cmdline, module });
+    } catch (e) { throw new LaunchError(`cannot build a Xen domain from ${opts.program}: ${(e as Error).message}`); }
   }
 
   /** After configuration: stop on entry or run. */
@@ -186,7 +229,7 @@ export class DebugRuntime extends EventEmitter {
     if (!this.machine || this.ended) return;
     if (this.exception) {
       const cpu = this.machine.vcpus[this.vcpu];
-      if (cpu.rip === this.exceptionRip) { this.end(this.exception.exitCode, `${this.exception.text}; the guest cannot continue`); return; }
+      if (this.exception.fatal || (!this.exception.resumable && cpu.rip === this.exceptionRip)) { this.end(this.exception.exitCode, `${this.exception.text}; the guest cannot continue`); return; }
       this.exception = undefined;
     }
     this.plan = plan;
@@ -230,17 +273,19 @@ export class DebugRuntime extends EventEmitter {
   }
 
   private runChunk(): boolean {
-    const m = this.machine!, cpu = m.vcpus[this.vcpu], plan = this.plan!;
-    this.syncBreakpoints(cpu, plan.temps);
+    const m = this.machine!, plan = this.plan!;
+    let cpu = m.vcpus[this.vcpu];
+    for (const c of m.vcpus) this.syncBreakpoints(c, plan.temps);
     if (this.firstInsn) {
       const lin = pcLinear(cpu);
       if (cpu.breakpoints.has(lin)) cpu.skipBreakpointAt = lin;
       this.firstInsn = false;
     }
-    const before = cpu.icount;
+    const before = totalInstructions(m);
     const reason = m.run(this.vcpu, Math.min(RUN_CHUNK, this.insnsLeft));
     cpu.skipBreakpointAt = null;
-    this.insnsLeft -= cpu.icount - before;
+    this.insnsLeft -= totalInstructions(m) - before;
+    if (m.stoppedVcpu !== undefined && reason !== 'budget') { this.vcpu = m.stoppedVcpu; cpu = m.vcpus[this.vcpu]; }
     if (reason === 'budget') return false;
     if (reason === 'breakpoint') return this.atBreakpoint(cpu, plan);
     return this.machineStop(reason);
@@ -282,10 +327,11 @@ export class DebugRuntime extends EventEmitter {
       plan.beforeStep();
       if (plan.mode !== 'step') { this.firstInsn = true; return false; }
       if (cpu.breakpoints.has(lin)) cpu.skipBreakpointAt = lin;
-      const before = cpu.icount;
+      const before = totalInstructions(m);
       const reason = m.run(this.vcpu, 1);
       cpu.skipBreakpointAt = null;
-      this.insnsLeft -= Math.max(1, cpu.icount - before);
+      this.insnsLeft -= Math.max(1, totalInstructions(m) - before);
+      if (m.stoppedVcpu !== undefined && reason !== 'budget' && reason !== 'breakpoint') this.vcpu = m.stoppedVcpu;
       if (reason !== 'budget' && reason !== 'breakpoint') return this.machineStop(reason);
       if (plan.afterStep()) { this.stop({ reason: 'step', threadId: this.vcpu + 1 }); return true; }
     }
@@ -301,10 +347,10 @@ export class DebugRuntime extends EventEmitter {
       case 'exception':
         this.exception = st;
         this.exceptionRip = m.vcpus[this.vcpu].rip;
-        this.stop({ reason: 'exception', threadId: this.vcpu + 1, description: `Exception ${st.id}`, text: st.text });
+        this.stop({ reason: 'exception', threadId: this.vcpu + 1, description: st.description ?? `Exception ${st.id}`, text: st.text });
         return true;
       case 'event':
-        this.stop({ reason: st.reason as StopReason, threadId: this.vcpu + 1, description: st.text, text: st.text });
+        this.stop({ reason: st.reason as StopReason, threadId: this.vcpu + 1, description: st.text, text: st.text, hitBreakpointIds: st.hitBreakpointIds });
         return true;
     }
   }
@@ -350,7 +396,9 @@ export class DebugRuntime extends EventEmitter {
 
   setFunctionBreakpoints(reqs: FunctionBpRequest[]): UserBreakpoint[] {
     this.fnRequests = reqs;
+    this.xenPolicy.clearBreakpoints();
     const out = reqs.map((r) => {
+      if (XenStopPolicy.isHypercallName(r.name)) return this.xenPolicy.makeBreakpoint(this.bps, r.name, r, this.machine instanceof XenDebugMachine);
       const addr = this.symbols.address(r.name);
       if (addr !== undefined) return this.bps.make('function', [addr], r);
       try { return this.bps.make('function', [this.addressOf(r.name)], r); } catch {
@@ -374,6 +422,18 @@ export class DebugRuntime extends EventEmitter {
     });
     this.bps.setSource(key, out);
     return out;
+  }
+
+  /** setExceptionBreakpoints: the Xen exception filters (throws on an unknown filter). */
+  setExceptionFilters(filters: string[], options: { filterId: string; condition?: string }[] = []): void {
+    this.xenPolicy.setFilters(filters, options);
+    this.xenPolicy.update(this.machine instanceof XenDebugMachine ? this.machine : undefined);
+  }
+
+  /** Xen custom requests (xen/segments, xen/gdt...): side-effect-free reads (see custom-requests.ts). */
+  customRequest(command: string, args: Record<string, unknown> | undefined): unknown {
+    if (!this.machine) throw new Error('no program is loaded');
+    return customRequest(this, command, args ?? {});
   }
 
   /** Resolve every breakpoint request again (new program or restart), keeping the ids the client knows. */
@@ -415,6 +475,10 @@ export class DebugRuntime extends EventEmitter {
   evaluate(expr: string, threadId: number, context: string | undefined): { result: string; memoryReference?: string } {
     const cpu = this.cpuOf(threadId);
     if (context === 'repl') {
+      if (this.machine instanceof XenDebugMachine) {
+        const x = xenReplCommand(this.machine, threadId - 1, expr);
+        if (x !== undefined) return { result: x };
+      }
       const cmd = runReplCommand({
         cpu,
         address: (e) => this.addressOf(e, threadId),
@@ -467,6 +531,12 @@ export class DebugRuntime extends EventEmitter {
     this.disasm?.dispose();
     this.disasm = undefined;
   }
+}
+
+function totalInstructions(m: DebugMachine): number {
+  let n = 0;
+  for (const c of m.vcpus) n += c.icount;
+  return n;
 }
 
 /** A bigint address as the CPU's address number (canonical negative form above 2^63). */

@@ -11,6 +11,8 @@ import { DebugRuntime, LaunchOptions, StoppedInfo, FrameInfo } from './runtime';
 import type { UserBreakpoint } from './breakpoints';
 import type { VarNode } from './variables';
 import { toHex } from './guest-memory';
+import { XEN_EXCEPTION_FILTERS } from './xen-stops';
+import { CUSTOM_REQUESTS } from './custom-requests';
 
 interface LaunchArgs extends DebugProtocol.LaunchRequestArguments, LaunchOptions {}
 
@@ -82,6 +84,8 @@ export class XenDebugSession extends LoggingDebugSession {
       supportsValueFormattingOptions: false,
       supportsStepBack: false,
       supportsDataBreakpoints: false,
+      exceptionBreakpointFilters: XEN_EXCEPTION_FILTERS,
+      supportsExceptionFilterOptions: true,
     };
     this.sendResponse(response);
   }
@@ -207,8 +211,14 @@ export class XenDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse): void {
-    this.sendResponse(response);
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    this.guard(response, () => {
+      const filters = Array.isArray(args?.filters) ? args.filters.map(String) : [];
+      const options = Array.isArray(args?.filterOptions) ? args.filterOptions.map((o) => ({ filterId: String(o?.filterId), condition: typeof o?.condition === 'string' ? o.condition : undefined })) : [];
+      this.runtime.setExceptionFilters(filters, options);
+      response.body = { breakpoints: [...filters, ...options.map((o) => o.filterId)].map(() => ({ verified: true })) };
+      this.sendResponse(response);
+    });
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
@@ -366,7 +376,16 @@ export class XenDebugSession extends LoggingDebugSession {
     });
   }
 
-  protected override customRequest(command: string, response: DebugProtocol.Response): void {
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (CUSTOM_REQUESTS.includes(command)) {
+      this.guard(response, () => {
+        if (this.runtime.isEnded) throw new Error('the program has ended');
+        const a = args && typeof args === 'object' && !Array.isArray(args) ? args as Record<string, unknown> : {};
+        response.body = this.runtime.customRequest(command, a);
+        this.sendResponse(response);
+      });
+      return;
+    }
     this.sendErrorResponse(response, { id: 1014, format: `unrecognized request '${String(command).replace(/[{}]/g, '')}'`, showUser: false });
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
+import { buildGuest } from '../guests/build';
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'src/cli/main.ts');
@@ -65,5 +66,57 @@ describe('xenpv CLI', function () {
     assert.strictEqual(r.code, 64);
     assert.match(r.err, /--memory needs a number/);
     assert.strictEqual(run(['frobnicate']).code, 64);
+  });
+
+  describe('Xen PV guests', () => {
+    const elf = (kind: 'pv64' | 'pv32'): string => { buildGuest(`${kind}-guest`, kind); return path.join(root, 'test/.build/guests', `${kind}-guest.elf`); };
+    it('runs a pv64 and a pv32pae guest to poweroff (exit 0) with console output; --trace prints hypercalls to stderr', () => {
+      const r = run(['run', elf('pv64'), '--trace']);
+      assert.strictEqual(r.code, 0, r.err);
+      assert.strictEqual(r.out, 'hello from pv64 via console_io\nhello from pv64 via the console ring\n');
+      assert.match(r.err, /\[hypercall #0 vcpu0 rip 0x[0-9a-f]+\] hypercall console_io\(CONSOLEIO_write, count=31, buffer=0x[0-9a-f]+\) = 0/);
+      assert.match(r.err, /hypercall sched_op\(SCHEDOP_shutdown, 0x[0-9a-f]+\) = 0 \(reason poweroff\)/);
+      assert.match(r.err, /\(pv64\): domain shut down: poweroff/);
+      const r32 = run(['run', elf('pv32')]);
+      assert.strictEqual(r32.code, 0, r32.err);
+      assert.match(r32.out, /hello from pv32pae via the console ring/);
+      assert.doesNotMatch(r32.err, /\[hypercall/);
+    });
+    it('runs an assembly source with Xen notes on the Xen machine', () => {
+      const r = run(['run', 'test/fixtures/debug/xen64.s']);
+      assert.strictEqual(r.code, 0, r.err);
+      assert.strictEqual(r.out, 'hello from an assembled pv64 guest\n');
+      assert.match(r.err, /xen64\.s \(pv64\): domain shut down: poweroff/);
+    });
+    it('--break hypercall:NAME stops there, prints registers and Xen\'s GDT, exit 5', () => {
+      const r = run(['run', elf('pv32'), '--break', 'hypercall:sched_op:shutdown']);
+      assert.strictEqual(r.code, 5, r.err);
+      assert.match(r.err, /stopped at hypercall sched_op\(SCHEDOP_shutdown, 0x[0-9a-f]+\) on vCPU 0/);
+      assert.match(r.err, /rax 000000000000001d/);
+      assert.match(r.err, /cs=e019/);
+      assert.match(r.err, /\[0x1c03\] sel 0xe018 .*DPL1.*\(Xen reserved: FLAT_RING1_CS\)/);
+      const x = run(['run', elf('pv64'), '--break', 'console_io@exit']);
+      assert.strictEqual(x.code, 5, x.err);
+      assert.match(x.err, /stopped at hypercall console_io\(CONSOLEIO_write, count=31, buffer=0x[0-9a-f]+\) = 0/);
+      assert.match(x.out, /via console_io\n$/);
+    });
+    it('maps shutdown reasons to exit codes; a crash prints the diagnostic (exit 2)', () => {
+      assert.strictEqual(run(['run', elf('pv64'), '--cmdline', 'S1']).code, 6, 'reboot');
+      assert.strictEqual(run(['run', elf('pv64'), '--cmdline', 'S4']).code, 8, 'watchdog');
+      const c = run(['run', elf('pv64'), '--cmdline', 'S3']);
+      assert.strictEqual(c.code, 2);
+      assert.match(c.err, /guest shut down with reason crash/);
+      const n = run(['run', elf('pv64'), '--cmdline', 'n']);
+      assert.strictEqual(n.code, 2);
+      assert.match(n.err, /domain crashed: no trap handler for #UD/);
+    });
+    it('rejects bad --break specs and Xen options on a bare program (exit 64)', () => {
+      const b = run(['run', elf('pv64'), '--break', 'hypercall:nosuch']);
+      assert.strictEqual(b.code, 64);
+      assert.match(b.err, /--break: unknown hypercall 'nosuch'/);
+      const c = run(['run', 'samples/hello.s', '--cmdline', 'x']);
+      assert.strictEqual(c.code, 64);
+      assert.match(c.err, /--cmdline needs a Xen PV guest/);
+    });
   });
 });

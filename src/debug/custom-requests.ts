@@ -1,0 +1,55 @@
+// Custom DAP requests for the Xen views, decided here and translated by the session. All are side-effect free.
+// Arguments and responses (every address is a "0x…" string; threadId defaults to 1, i.e. vCPU 0):
+//   xen/segments   {threadId?}        → {segments: [{name, selector, index, ti, rpl, valid, base, limit, attributes, type,
+//                                        dpl, present, long, db, granularity, reserved}], fsBase, gsBase, kernelGsBase, cpl, mode}
+//   xen/gdt        {threadId?}        → {entries, frames: number[], rows: [{index, selector, raw, type, base, limit, dpl, present,
+//                                        flags: string[], reserved, name?, summary}]}  (Xen's view: guest frames + reserved)
+//   xen/ldt        {threadId?}        → {base, entries, rows: (as xen/gdt), unreadable?}
+//   xen/trapTable  {threadId?}        → {rows: [{vector, name, handler, symbol?, cs, flags, dpl, clearsEvents}]}
+//   xen/hypercallLog {count?}         → {total, rows: [{seq, vcpu, rip, nr, name, args: string[], decoded, result, resultText,
+//                                        diagnostic, text}]}  (the last `count`, default 100, oldest first)
+//   xen/pageWalk   {address, threadId?} → {address, mode, cr3, levels: [{level, name, table, index, entry, frame, flags, present,
+//                                        leaf}], machineAddress?, writable?, user?, nx?, pageSize?, stop?}
+//   xen/domain     {}                 → {kind, state, shutdownReason, shutdownCode, crashDiagnostic, pages, memoryMiB, vcpus,
+//                                        vcpuStates, hypercalls, bounces, cmdline, guestOs, entry, ...}
+// xen/segments and xen/pageWalk also work on the bare machine; the others need a Xen guest.
+
+import type { DebugRuntime } from './runtime';
+import { XenDebugMachine } from './xen-machine';
+import { segmentRows, gdtRows, ldtRows, trapRows, hypercallRows, pageWalk, domainInfo } from './xen-inspect';
+
+export const CUSTOM_REQUESTS = ['xen/segments', 'xen/gdt', 'xen/ldt', 'xen/trapTable', 'xen/hypercallLog', 'xen/pageWalk', 'xen/domain'];
+
+function threadOf(args: Record<string, unknown>): number {
+  const t = args.threadId;
+  if (t === undefined) return 1;
+  if (typeof t !== 'number' || !Number.isInteger(t)) throw new Error(`threadId must be a thread number, got ${JSON.stringify(t)}`);
+  return t;
+}
+
+export function customRequest(rt: DebugRuntime, command: string, args: Record<string, unknown>): unknown {
+  const m = rt.machine;
+  const xen = (): XenDebugMachine => {
+    if (!(m instanceof XenDebugMachine)) throw new Error(`${command} needs a Xen PV guest (this is a ${m?.kind ?? 'missing'} machine)`);
+    return m;
+  };
+  switch (command) {
+    case 'xen/segments': return segmentRows(rt.cpuOf(threadOf(args)));
+    case 'xen/pageWalk': {
+      const cpu = rt.cpuOf(threadOf(args));
+      const a = args.address;
+      if (typeof a !== 'string' && typeof a !== 'number') throw new Error('xen/pageWalk needs an address ("0x…" or an expression)');
+      return pageWalk(cpu, typeof a === 'number' ? a : rt.addressOf(a, threadOf(args)));
+    }
+    case 'xen/gdt': { const t = threadOf(args); rt.cpuOf(t); return gdtRows(xen(), t - 1); }
+    case 'xen/ldt': { const t = threadOf(args); rt.cpuOf(t); return ldtRows(xen(), t - 1); }
+    case 'xen/trapTable': { const t = threadOf(args); rt.cpuOf(t); return { rows: trapRows(xen(), t - 1) }; }
+    case 'xen/hypercallLog': {
+      const c = args.count ?? 100;
+      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 100000) throw new Error(`count must be 0..100000, got ${JSON.stringify(c)}`);
+      return hypercallRows(xen(), c);
+    }
+    case 'xen/domain': return domainInfo(xen());
+    default: throw new Error(`unrecognized request '${command}'`);
+  }
+}
