@@ -1,0 +1,129 @@
+// The six Xen views as specs: which custom DAP request feeds each one and how its reply becomes rows.
+// Reply shapes are read leniently (see nodes.ts) so the views keep working as the adapter's replies grow.
+
+import { entryNodes, findEntries, headerNodes, message, RowShape, XenNode, fieldNodes } from './nodes';
+import { formatValue, hexOf, NumberFormat } from './format';
+import type { XenSessionWatch } from './session-access';
+import type { XenViewSpec } from './xen-tree';
+
+type Rec = Record<string, unknown>;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && /^-?(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
+
+/** A view that lists the entries of one request's reply under its header fields. */
+function listView(id: string, title: string, command: string, keys: string[], shape: RowShape, args?: () => object): XenViewSpec {
+  return {
+    id, title,
+    async load(watch: XenSessionWatch, fmt: NumberFormat): Promise<XenNode[]> {
+      const body = await watch.request<unknown>(command, args?.());
+      const entries = findEntries(body, keys);
+      if (!entries) return fieldNodes((body ?? {}) as Rec, fmt);
+      const head = headerNodes(body, fmt, keys);
+      return [...entryNodes(entries, shape, fmt), ...head];
+    },
+  };
+}
+
+const f = (v: unknown, fmt: NumberFormat): string => formatValue(v, fmt);
+const flagText = (v: unknown): string => (Array.isArray(v) ? v.join(' ') : typeof v === 'string' ? v : '');
+
+/** CS  0xe033 code, base 0x0, limit 0xffffffff, DPL3 (Xen reserved) */
+const SEGMENT_SHAPE: RowShape = {
+  label: ['name', 'register', 'reg'],
+  description: ['summary', 'decoded', 'description', 'value', 'selector'],
+  hide: ['name'],
+  describe: (e, fmt) => (e.selector === undefined ? undefined
+    : `${f(e.selector, fmt)} ${e.valid === false ? 'unusable' : `${e.type ?? ''}, base ${f(e.base, fmt)}, limit ${f(e.limit, fmt)}, DPL${e.dpl ?? '?'}`}${e.reserved ? ' (Xen reserved)' : ''}`),
+  warn: (e) => e.valid === false && num(e.selector) !== 0,
+  icon: (e) => (e.reserved ? 'shield' : undefined),
+};
+
+/** 0xe033  FLAT_RING3_CS64: 64-bit code, DPL3 ... ; Xen-reserved entries get a shield icon. */
+const DESCRIPTOR_SHAPE: RowShape = {
+  label: ['selector', 'index'],
+  description: ['summary', 'decoded', 'description', 'typeName', 'type', 'raw'],
+  describe: (e) => (e.summary === undefined ? undefined : `${e.name ? `${e.name}: ` : ''}${e.summary}`),
+  warn: (e) => e.problem !== undefined || e.error !== undefined || e.invalid === true,
+  icon: (e) => (e.reserved ? 'shield' : e.present === false ? 'circle-outline' : undefined),
+};
+
+/** 14 #PF  0xffffffff80001234 <page_fault> */
+const TRAP_SHAPE: RowShape = {
+  label: ['vector', 'index'],
+  description: ['summary', 'name', 'handler', 'address'],
+  labelOf: (e, fmt) => (e.vector === undefined ? undefined : `${f(e.vector, fmt)} ${e.name ?? ''}`.trim()),
+  describe: (e, fmt) => (e.handler === undefined ? undefined : `${f(e.handler, fmt)}${e.symbol ? ` <${e.symbol}>` : ''} cs ${f(e.cs, fmt)} DPL${e.dpl ?? '?'}${e.clearsEvents ? ' masks events' : ''}`),
+};
+
+/** #12 mmu_update  -EINVAL: L1 entry ... */
+const HYPERCALL_SHAPE: RowShape = {
+  label: ['name', 'hypercall', 'op', 'nr'],
+  description: ['text', 'summary', 'decoded', 'result', 'ret', 'rc', 'args'],
+  labelOf: (e) => (e.name === undefined ? undefined : `${e.seq !== undefined ? `#${e.seq} ` : ''}${e.name}`),
+  describe: (e) => (e.decoded === undefined ? undefined : `${e.decoded} → ${e.resultText ?? e.result}${e.diagnostic ? ` — ${e.diagnostic}` : ''}`),
+  warn: (e) => (num(e.result) ?? num(e.ret) ?? num(e.rc) ?? 0) < 0,
+};
+
+/** L4[0x1ff]  0x12345067 P RW US A */
+const LEVEL_SHAPE: RowShape = {
+  label: ['name', 'level'],
+  description: ['summary', 'decoded', 'entry', 'raw', 'value'],
+  labelOf: (e, fmt) => (e.name === undefined ? undefined : `${e.name}${e.index !== undefined ? `[${f(e.index, fmt)}]` : ''}`),
+  describe: (e, fmt) => (e.entry === undefined ? undefined : `${f(e.entry, fmt)} ${flagText(e.flags)}${e.present === false ? ' (not present)' : e.leaf ? ' → leaf' : ''}`),
+  warn: (e) => e.present === false || e.fault !== undefined || e.problem !== undefined,
+};
+
+export function segmentsView(): XenViewSpec {
+  return listView('xenpv.segments', 'Segment Registers', 'xen/segments', ['segments', 'registers'], SEGMENT_SHAPE);
+}
+export function gdtView(): XenViewSpec {
+  return listView('xenpv.gdt', 'GDT', 'xen/gdt', ['rows', 'entries', 'descriptors'], DESCRIPTOR_SHAPE);
+}
+export function ldtView(): XenViewSpec {
+  return listView('xenpv.ldt', 'LDT', 'xen/ldt', ['rows', 'entries', 'descriptors'], DESCRIPTOR_SHAPE);
+}
+export function trapTableView(): XenViewSpec {
+  return listView('xenpv.trapTable', 'Trap Table', 'xen/trapTable', ['rows', 'entries', 'traps', 'vectors'], TRAP_SHAPE);
+}
+export function hypercallsView(count: () => number): XenViewSpec {
+  return listView('xenpv.hypercalls', 'Hypercalls', 'xen/hypercallLog', ['rows', 'entries', 'log', 'hypercalls'], HYPERCALL_SHAPE, () => ({ count: count() }));
+}
+
+/** Page Tables: the domain summary (xen/domain) and the walk of one address (xen/pageWalk, default: the PC). */
+export function pageTablesView(address: () => number | undefined): XenViewSpec {
+  return {
+    id: 'xenpv.pageTables', title: 'Page Tables',
+    async load(watch, fmt) {
+      const out: XenNode[] = [];
+      let addr = address();
+      if (addr === undefined) {
+        const r = await watch.request<{ result?: string }>('evaluate', { expression: '$pc', context: 'watch' }).catch(() => undefined)
+          ?? await watch.request<{ result?: string }>('evaluate', { expression: '$rip', context: 'watch' }).catch(() => undefined);
+        const v = r?.result ? num(r.result.split(/\s/)[0]) : undefined;
+        addr = v;
+      }
+      if (addr === undefined) out.push(message('No address to walk', 'Use "Walk Page Tables for Address…" in the view title.'));
+      else {
+        try {
+          const body = await watch.request<unknown>('xen/pageWalk', { address: hexOf(addr) });
+          const levels = findEntries(body, ['levels', 'steps', 'entries', 'walk']) ?? [];
+          out.push({
+            label: `Walk of ${formatValue(addr, fmt)}`,
+            description: (body as Rec)?.machineAddress !== undefined ? `→ ${formatValue((body as Rec).machineAddress, fmt)}` : String((body as Rec)?.stop ?? ''),
+            icon: 'type-hierarchy', contextValue: 'entry', copyText: JSON.stringify(body, null, 2),
+            children: [...entryNodes(levels, LEVEL_SHAPE, fmt), ...headerNodes(body, fmt, ['levels', 'steps', 'entries', 'walk'])],
+          });
+        } catch (e) {
+          out.push(message(`Walk of ${formatValue(addr, fmt)}: not available for this machine`, (e as Error).message, 'circle-slash'));
+        }
+      }
+      try {
+        const dom = await watch.request<Rec>('xen/domain');
+        out.unshift({ label: 'Domain', description: [dom?.kind, dom?.state].filter((x) => x !== undefined && x !== null).join(', '), icon: 'server', contextValue: 'entry', copyText: JSON.stringify(dom, null, 2), children: fieldNodes(dom ?? {}, fmt) });
+      } catch (e) {
+        if (out.every((n) => n.contextValue === 'message')) throw e;
+      }
+      return out;
+    },
+  };
+}
