@@ -18,8 +18,17 @@ function run(args: string[]): { code: number | null; out: string; err: string } 
 
 describe('xenpv CLI', function () {
   this.timeout(60000); // each case spawns a node process
+  it('runs the npm start sample: a pv64 guest whose rejected hypercall shows errno and diagnostic', () => {
+    const r = run(['run', 'samples/hello-pv64.s', '--trace']);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /Hello from a Xen PV guest running on an emulated hypervisor/);
+    assert.match(r.out, /Xen refused to pin our L4 twice/);
+    assert.match(r.err, /mmuext_op\(.*\) = -EINVAL .*already-pinned/);
+    assert.match(r.err, /sched_op\(SCHEDOP_shutdown.*reason poweroff/);
+    assert.match(r.err, /domain shut down: poweroff/);
+  });
   it('runs the bundled sample from its assembly source and halts (exit 0)', () => {
-    const r = run(['run', 'samples/hello.s']);
+    const r = run(['run', 'samples/bare-hello.s']);
     assert.strictEqual(r.code, 0, r.err);
     assert.match(r.out, /Hello from the emulated x86 CPU!/);
     assert.match(r.out, /Fibonacci: 1 1 2 3 5 8 13 21 34 55 89 144 233 377 610 987 1597 2584 4181 6765/);
@@ -62,7 +71,7 @@ describe('xenpv CLI', function () {
   });
   it('explains usage errors (exit 64)', () => {
     assert.strictEqual(run([]).code, 64);
-    const r = run(['run', 'samples/hello.s', '--memory', 'lots']);
+    const r = run(['run', 'samples/bare-hello.s', '--memory', 'lots']);
     assert.strictEqual(r.code, 64);
     assert.match(r.err, /--memory needs a number/);
     assert.strictEqual(run(['frobnicate']).code, 64);
@@ -114,7 +123,7 @@ describe('xenpv CLI', function () {
       const b = run(['run', elf('pv64'), '--break', 'hypercall:nosuch']);
       assert.strictEqual(b.code, 64);
       assert.match(b.err, /--break: unknown hypercall 'nosuch'/);
-      const c = run(['run', 'samples/hello.s', '--cmdline', 'x']);
+      const c = run(['run', 'samples/bare-hello.s', '--cmdline', 'x']);
       assert.strictEqual(c.code, 64);
       assert.match(c.err, /--cmdline needs a Xen PV guest/);
     });

@@ -79,7 +79,7 @@ describe('xenpv with the standalone adapter (dist/adapter.js)', () => {
       const folder = vscode.workspace.workspaceFolders![0];
       const ok = await vscode.debug.startDebugging(folder, {
         type: 'xenpv', request: 'launch', name: 'external adapter', adapter: 'external',
-        program: '${workspaceFolder}/../../../samples/hello.s', stopOnEntry: true, memory: 16,
+        program: '${workspaceFolder}/../../../samples/bare-hello.s', stopOnEntry: true, memory: 16,
       });
       assert.strictEqual(ok, true, 'startDebugging');
       const stopped = await events.next('stopped');

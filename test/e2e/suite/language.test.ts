@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { extensionApi, until } from './helpers';
 
 describe('xen-asm language support', () => {
-  it('opens hello.s as xen-asm and starts the language client', async () => {
+  it('opens bare-hello.s as xen-asm and starts the language client', async () => {
     const api = await extensionApi();
     const folder = vscode.workspace.workspaceFolders![0];
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, '../../../samples/hello.s'));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, '../../../samples/bare-hello.s'));
     assert.strictEqual(doc.languageId, 'xen-asm');
     const client = await api.languageClient;
     assert.ok(client, 'the language client started');
