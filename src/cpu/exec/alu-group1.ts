@@ -1,61 +1,46 @@
 // Size-generic handlers for the eight group-1 ops (add or adc sbb and sub xor cmp) and TEST in every
 // encoding: r/m,reg; reg,r/m; acc,imm; r/m,imm. The 32/64-bit hot ops are overridden by specialised handlers.
 
-import type { Handler } from '../decoder/insn';
+import type { Handler, Insn } from '../decoder/insn';
+import type { Cpu } from '../cpu';
 import {
   HandlerMap, lockUD, rmwLin, alu, record, alu64, record64, sizeMask, OP_CMP, OP_TEST, GROUP1_NAMES,
 } from './alu-common';
 
 function stores(op: number): boolean { return op !== OP_CMP && op !== OP_TEST; }
 
+/** Apply op to the r/m destination with source b: memory read-modify-write (or read only for cmp/test), or a register. */
+function opRm(c: Cpu, i: Insn, op: number, size: number, mask: number, wr: boolean, b: number): void {
+  if (i.isMem) {
+    const bytes = size >> 3;
+    if (!wr) {
+      if (i.lock) lockUD();
+      const a = c.readLin(c.linear(i, bytes, false), size);
+      record(c, size, a, b, alu(c, op, a, b, mask));
+      return;
+    }
+    const lin = rmwLin(c, i, bytes);
+    const a = c.readLin(lin, size), r = alu(c, op, a, b, mask);
+    c.writeLin(lin, size, r);
+    record(c, size, a, b, r);
+  } else {
+    if (i.lock) lockUD();
+    const a = c.getReg(size, i.rm), r = alu(c, op, a, b, mask);
+    if (wr) c.setReg(size, i.rm, r);
+    record(c, size, a, b, r);
+  }
+}
+
 /** op r/m, reg at size 8/16/32. */
 export function rmReg(op: number, size: number): Handler {
-  const mask = sizeMask(size), bytes = size >> 3, wr = stores(op);
-  return (c, i) => {
-    const b = c.getReg(size, i.reg);
-    if (i.isMem) {
-      if (!wr) {
-        if (i.lock) lockUD();
-        const a = c.readLin(c.linear(i, bytes, false), size);
-        record(c, size, a, b, alu(c, op, a, b, mask));
-        return;
-      }
-      const lin = rmwLin(c, i, bytes);
-      const a = c.readLin(lin, size), r = alu(c, op, a, b, mask);
-      c.writeLin(lin, size, r);
-      record(c, size, a, b, r);
-    } else {
-      if (i.lock) lockUD();
-      const a = c.getReg(size, i.rm), r = alu(c, op, a, b, mask);
-      if (wr) c.setReg(size, i.rm, r);
-      record(c, size, a, b, r);
-    }
-  };
+  const mask = sizeMask(size), wr = stores(op);
+  return (c, i) => opRm(c, i, op, size, mask, wr, c.getReg(size, i.reg));
 }
 
 /** op r/m, imm at size 8/16/32 (imm already sign-extended where the encoding says so). */
 export function rmImm(op: number, size: number): Handler {
-  const mask = sizeMask(size), bytes = size >> 3, wr = stores(op);
-  return (c, i) => {
-    const b = i.imm & mask;
-    if (i.isMem) {
-      if (!wr) {
-        if (i.lock) lockUD();
-        const a = c.readLin(c.linear(i, bytes, false), size);
-        record(c, size, a, b, alu(c, op, a, b, mask));
-        return;
-      }
-      const lin = rmwLin(c, i, bytes);
-      const a = c.readLin(lin, size), r = alu(c, op, a, b, mask);
-      c.writeLin(lin, size, r);
-      record(c, size, a, b, r);
-    } else {
-      if (i.lock) lockUD();
-      const a = c.getReg(size, i.rm), r = alu(c, op, a, b, mask);
-      if (wr) c.setReg(size, i.rm, r);
-      record(c, size, a, b, r);
-    }
-  };
+  const mask = sizeMask(size), wr = stores(op);
+  return (c, i) => opRm(c, i, op, size, mask, wr, i.imm & mask);
 }
 
 /** op reg, r/m at size 8/16/32 (destination is a register: LOCK is #UD). */
