@@ -7,8 +7,8 @@ import { CpuFault, GP } from '../fault';
 import { ES, RAX, RCX, RDX, RSI, RDI } from '../state';
 import { CR0_PE, ACC_WRITE } from '../mmu/paging';
 import { F_DF } from '../flags';
-import { TWO32, isCanonical } from '../../common/bits';
 import { ioplOf } from './system-flags';
+import { getIndex, setIndex, wrapAddr, implicitLinear } from './ea';
 
 /** #GP(0) unless CPL <= IOPL (protected mode). */
 export function checkIoPermission(cpu: Cpu): void {
@@ -38,29 +38,6 @@ const outDx = (bytes: number): Handler => (cpu: Cpu) => {
   cpu.ops.ioWrite(cpu, cpu.getReg16(RDX), bytes, mask(bytes, cpu.getReg32(RAX)));
 };
 
-/** Index register (rSI/rDI/rCX) at the address size, as a number. */
-function getIdx(cpu: Cpu, r: number, asize: number): number {
-  const lo = cpu.regs[r << 1];
-  if (asize === 16) return lo & 0xffff;
-  if (asize === 32) return lo >>> 0;
-  return (cpu.regs[(r << 1) + 1] | 0) * TWO32 + (lo >>> 0);
-}
-function setIdx(cpu: Cpu, r: number, asize: number, v: number): void {
-  if (asize === 16) cpu.setReg16(r, v);
-  else if (asize === 32) cpu.setReg32(r, v | 0);
-  else cpu.setReg64(r, v % TWO32 | 0, Math.floor(v / TWO32) | 0);
-}
-function wrapIdx(v: number, asize: number): number {
-  return asize === 16 ? v & 0xffff : asize === 32 ? v >>> 0 : v;
-}
-
-/** Linear address of seg:offset for a string element; 64-bit mode checks canonicality. */
-function stringLinear(cpu: Cpu, seg: number, off: number, bytes: number, write: boolean): number {
-  const lin = cpu.segmentOffset(seg, off, bytes, write);
-  if (cpu.mode === 64 && !isCanonical(lin)) throw new CpuFault(GP, 0);
-  return lin;
-}
-
 /** Port I/O iterations per execution of a rep ins/outs; the rest re-executes so the step loop keeps control. */
 const REP_IO_CHUNK = 256;
 /** Leave RIP on the instruction so the remaining iterations run on its next execution. */
@@ -73,18 +50,18 @@ function resumeRep(cpu: Cpu, i: Insn): void {
 const ins = (bytes: number): Handler => (cpu: Cpu, i: Insn) => {
   checkIoPermission(cpu);
   const as = i.asize, delta = (cpu.flagsBits & F_DF) ? -bytes : bytes, port = cpu.getReg16(RDX);
-  let count = i.rep ? getIdx(cpu, RCX, as) : 1;
+  let count = i.rep ? getIndex(cpu, RCX, as) : 1;
   let budget = REP_IO_CHUNK;
   while (count > 0) {
     if (budget-- === 0) { resumeRep(cpu, i); return; }
-    const di = getIdx(cpu, RDI, as);
-    const lin = stringLinear(cpu, ES, di, bytes, true);
+    const di = getIndex(cpu, RDI, as);
+    const lin = implicitLinear(cpu, ES, di, bytes, true);
     cpu.translate(lin, ACC_WRITE);
     if (bytes > 1 && (lin % 4096) + bytes > 4096) cpu.translate(lin + bytes - 1, ACC_WRITE);
     cpu.writeLin(lin, bytes * 8, mask(bytes, cpu.ops.ioRead(cpu, port, bytes)));
-    setIdx(cpu, RDI, as, wrapIdx(di + delta, as));
+    setIndex(cpu, RDI, as, wrapAddr(di + delta, as));
     count--;
-    if (i.rep) setIdx(cpu, RCX, as, count);
+    if (i.rep) setIndex(cpu, RCX, as, count);
   }
 };
 
@@ -92,17 +69,17 @@ const ins = (bytes: number): Handler => (cpu: Cpu, i: Insn) => {
 const outs = (bytes: number): Handler => (cpu: Cpu, i: Insn) => {
   checkIoPermission(cpu);
   const as = i.asize, delta = (cpu.flagsBits & F_DF) ? -bytes : bytes, port = cpu.getReg16(RDX);
-  let count = i.rep ? getIdx(cpu, RCX, as) : 1;
+  let count = i.rep ? getIndex(cpu, RCX, as) : 1;
   let budget = REP_IO_CHUNK;
   while (count > 0) {
     if (budget-- === 0) { resumeRep(cpu, i); return; }
-    const si = getIdx(cpu, RSI, as);
-    const lin = stringLinear(cpu, i.seg, si, bytes, false);
+    const si = getIndex(cpu, RSI, as);
+    const lin = implicitLinear(cpu, i.seg, si, bytes, false);
     const v = cpu.readLin(lin, bytes * 8);
     cpu.ops.ioWrite(cpu, port, bytes, mask(bytes, v));
-    setIdx(cpu, RSI, as, wrapIdx(si + delta, as));
+    setIndex(cpu, RSI, as, wrapAddr(si + delta, as));
     count--;
-    if (i.rep) setIdx(cpu, RCX, as, count);
+    if (i.rep) setIndex(cpu, RCX, as, count);
   }
 };
 
