@@ -258,9 +258,9 @@ function parseNumber(word: string, col: number, end: number, intel: boolean): To
 }
 
 /** Split tokens at top-level commas (not inside (), [] or {}). */
-export function splitOnCommas(toks: Token[]): Token[][] {
-  const out: Token[][] = [];
-  let cur: Token[] = [];
+export function splitOnCommas<T extends { k: string; text: string }>(toks: T[]): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
   let depth = 0;
   for (const t of toks) {
     if (t.k === 'punct') {

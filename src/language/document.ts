@@ -1,7 +1,7 @@
 // Tolerant scanner of one GNU as source document for the editor features: statements, tokens with 0-based
 // positions, label/.equ/.macro definitions, symbol references and numeric-label (1f/1b) resolution. Never throws.
 
-import { CommentState, splitStatements, stripComments } from '../asm/lexer';
+import { CommentState, splitOnCommas, splitStatements, stripComments } from '../asm/lexer';
 
 export type TokKind = 'ident' | 'reg' | 'num' | 'numlabel' | 'str' | 'punct' | 'macroarg';
 
@@ -160,20 +160,9 @@ export function tokenizeStatement(text: string, line: number, col0: number): Tok
   return toks;
 }
 
+/** Operands of a statement split at top-level commas; no operands for an empty token list. */
 function splitCommas(toks: Tok[]): Tok[][] {
-  const out: Tok[][] = [];
-  let cur: Tok[] = [];
-  let depth = 0;
-  for (const t of toks) {
-    if (t.k === 'punct') {
-      if (t.text === '(' || t.text === '[' || t.text === '{') depth++;
-      else if (t.text === ')' || t.text === ']' || t.text === '}') depth = Math.max(0, depth - 1);
-      else if (t.text === ',' && depth === 0) { out.push(cur); cur = []; continue; }
-    }
-    cur.push(t);
-  }
-  if (cur.length || out.length) out.push(cur);
-  return out;
+  return toks.length === 0 ? [] : splitOnCommas(toks);
 }
 
 /** Scan a whole document. Linear in its size; tolerant of any text. */
