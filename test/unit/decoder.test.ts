@@ -127,10 +127,10 @@ describe('decoder: prefixes in 64-bit mode', () => {
     check(64, 'f0 8b 00', { code: 'INVALID', opsize: 32, asize: 64, len: 3 });
   });
   it('rep/repne on string instructions; string source segment override', () => {
-    check(64, 'f3 48 a5', { code: 'Movsq_m64_m64', opsize: 64, rep: 1 });
-    check(64, '64 f3 a4', { code: 'Movsb_m8_m8', opsize: 8, rep: 1, seg: 4 });
-    check(64, 'f2 ae', { code: 'Scasb_AL_m8', opsize: 8, rep: 2 });
-    check(64, 'f3 ab', { code: 'Stosd_m32_EAX', opsize: 32, rep: 1 });
+    check(64, 'f3 48 a5', { code: 'Movsq_m64_m64', opsize: 64, rep: 1, isBranch: true });
+    check(64, '64 f3 a4', { code: 'Movsb_m8_m8', opsize: 8, rep: 1, seg: 4, isBranch: true });
+    check(64, 'f2 ae', { code: 'Scasb_AL_m8', opsize: 8, rep: 2, isBranch: true });
+    check(64, 'f3 ab', { code: 'Stosd_m32_EAX', opsize: 32, rep: 1, isBranch: true });
     check(64, '66 ad', { code: 'Lodsw_AX_m16', opsize: 16 });
   });
   it('mandatory prefixes: pause, popcnt/tzcnt/lzcnt vs bsf/bsr, SSE forms', () => {
@@ -220,6 +220,19 @@ describe('decoder: 32-bit and 16-bit modes', () => {
     check(16, 'ea 34 12 00 10', { code: 'Jmp_ptr1616', opsize: 16, imm: 0x1234, imm2: 0x1000, isBranch: true });
     check(16, 'c3', { code: 'Retnw', opsize: 16, isBranch: true });
     check(16, 'e3 02', { code: 'Jcxz_rel8_16', opsize: 16, imm: 2, isBranch: true });
+  });
+});
+
+describe('decoder: straight-line run boundaries', () => {
+  it('marks rep-prefixed string instructions as ending a straight-line run (they re-execute in chunks)', () => {
+    const cases: [number[], number, boolean][] = [
+      [[0xf3, 0xa4], 64, true], [[0xf2, 0xae], 32, true], [[0xf3, 0x48, 0xab], 64, true], [[0xf3, 0x6c], 64, true],
+      [[0xa4], 64, false], [[0xaa], 32, false],
+    ];
+    for (const [bytes, mode, branch] of cases) {
+      const i = decode(Uint8Array.from(bytes), bytes.length, mode) as Insn;
+      assert.strictEqual(i.isBranch, branch, `${i.code} rep=${i.rep}`);
+    }
   });
 });
 

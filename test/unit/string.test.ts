@@ -143,7 +143,6 @@ describe('string: rep movs/stos', () => {
     assert.strictEqual(reg(m, RSI), 0x10123 + 10000);
     assert.strictEqual(reg(m, RDI), 0x20456 + 10000);
     assert.strictEqual(c.rip, 2, 'finished: RIP at the next instruction');
-    assert.strictEqual(i.isBranch, true, 'rep marks the record as ending a straight-line run');
   });
 
   for (const [name, n] of [['Movsb_m8_m8', 1], ['Movsw_m16_m16', 2], ['Movsd_m32_m32', 4], ['Movsq_m64_m64', 8]] as [string, number][]) {
@@ -457,8 +456,8 @@ describe('string: repe/repne cmps and scas, rep lods', () => {
 describe('string: inside the step loop', () => {
   it('a long rep re-executes through the runner until done, counting one instruction per call', () => {
     const m = makeMachine(64, { memBytes: 8 * 1024 * 1024 }), c = m.cpu;
-    // Pre-seed the decode cache: rep stosb at 0x1000, then a marker that stops the run.
-    const rep = mk('Stosb_m8_AL', { ...M64, rep: 1, len: 2, pa: 0x1000 });
+    // Pre-seed the decode cache: rep stosb at 0x1000 (isBranch as the decoder marks rep string ops), then a marker.
+    const rep = mk('Stosb_m8_AL', { ...M64, rep: 1, len: 2, pa: 0x1000, isBranch: true });
     const stop = new Insn((cpu) => cpu.requestStop('marker'), 'Marker');
     stop.len = 1; stop.mode = 64; stop.pa = 0x1002;
     const page = new Array<Insn>(4096); page[0] = rep; page[2] = stop;

@@ -232,7 +232,8 @@ export function decode(buf: Uint8Array, avail: number, mode: number): Insn | nul
   insn.opsize = f.opFixed > 0 ? f.opFixed : f.opFixed === -1 ? (osz === 64 ? 64 : 32) : osz;
   insn.rep = rep;
   insn.lock = lock;
-  insn.isBranch = f.branch;
+  // A rep-prefixed string op re-executes itself in bounded chunks, so it ends a straight-line run too.
+  insn.isBranch = f.branch || (f.str && rep !== 0);
   insn.bytes = buf.slice(0, p);
   return insn;
 }

@@ -32,14 +32,12 @@ function subCount(c: Cpu, asize: number, done: number): void {
 function stepOf(c: Cpu, n: number): number { return (c.flagsBits & F_DF) ? -n : n; }
 
 /**
- * Start of a rep: returns this call's iteration budget (0: nothing to do). Marks the instruction as ending
- * a straight-line run, because a long rep sets RIP back to itself to resume (the decoder does not mark
- * string instructions as branches; setting the flag here keeps the step loop from following insn.next).
+ * Start of a rep: returns this call's iteration budget (0: nothing to do). A long rep sets RIP back to
+ * itself to resume; the decoder marks rep-prefixed string instructions as ending a straight-line run.
  */
 function repStart(c: Cpu, i: Insn, max = SLOW_ITER): number {
   const total = repCount(c, i.asize);
   if (total === 0) return 0;
-  i.isBranch = true;
   if (c.flagsBits & F_TF) return 1; // single-stepping: #DB after each iteration, as on hardware
   return total > max ? max : total;
 }

@@ -94,7 +94,6 @@ const movToCr = (size: number): Handler => (cpu: Cpu, i: Insn) => {
   requireCpl0(cpu);
   const lo = cpu.getReg32(i.rm), hi = size === 64 ? cpu.regs[(i.rm << 1) + 1] : 0;
   writeCr(cpu, i.reg, lo, hi);
-  i.isBranch = true; // mode/paging may have changed: re-fetch the next instruction
 };
 
 const movFromCr = (size: number): Handler => (cpu: Cpu, i: Insn) => {
@@ -234,7 +233,6 @@ const lmsw: Handler = (cpu: Cpu, i: Insn) => {
   const v = ((old & ~0xe) | (src & 0xf) | (old & CR0_PE)) >>> 0;
   cpu.cr0 = v;
   if ((old ^ v) & CR0_PE) { cpu.flushTlb(); cpu.updateMode(); }
-  i.isBranch = true;
 };
 
 const clts: Handler = (cpu: Cpu) => { requireCpl0(cpu); cpu.cr0 = (cpu.cr0 & ~CR0_TS) >>> 0; };

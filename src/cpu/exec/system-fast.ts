@@ -52,15 +52,13 @@ export function syscallArchitectural(cpu: Cpu): void {
   }
 }
 
-const syscall: Handler = (cpu: Cpu, i: Insn) => {
-  i.isBranch = true;
+const syscall: Handler = (cpu: Cpu) => {
   if (cpu.ops.syscall(cpu)) return;
   syscallArchitectural(cpu);
 };
 
 /** SYSRET (Sysretd: to 32-bit code; Sysretq: to 64-bit code). */
-const sysret = (q: boolean): Handler => (cpu: Cpu, i: Insn) => {
-  i.isBranch = true;
+const sysret = (q: boolean): Handler => (cpu: Cpu) => {
   if (!(cpu.efer & EFER_SCE)) throw new CpuFault(UD);
   if (isLong(cpu) && cpu.mode !== 64) throw new CpuFault(UD);
   if (cpu.cpl !== 0 || !(cpu.cr0 & CR0_PE)) throw new CpuFault(GP, 0);
@@ -93,15 +91,13 @@ export function sysenterArchitectural(cpu: Cpu): void {
   else { cpu.rip = eipLo >>> 0; cpu.setReg32(RSP, espLo); }
 }
 
-const sysenter: Handler = (cpu: Cpu, i: Insn) => {
-  i.isBranch = true;
+const sysenter: Handler = (cpu: Cpu) => {
   if (cpu.ops.sysenter(cpu)) return;
   sysenterArchitectural(cpu);
 };
 
 /** SYSEXIT (Sysexitd: to 32-bit CPL3 code at EDX/ECX; Sysexitq: to 64-bit code at RDX/RCX). */
-const sysexit = (q: boolean): Handler => (cpu: Cpu, i: Insn) => {
-  i.isBranch = true;
+const sysexit = (q: boolean): Handler => (cpu: Cpu) => {
   const cs = cpu.msr(MSR_IA32_SYSENTER_CS)[0] & 0xffff;
   if (!(cpu.cr0 & CR0_PE) || cpu.cpl !== 0 || (cs & 0xfffc) === 0) throw new CpuFault(GP, 0);
   const dLo = cpu.regs[RDX << 1], dHi = cpu.regs[(RDX << 1) + 1];

@@ -41,8 +41,7 @@ const outDx = (bytes: number): Handler => (cpu: Cpu) => {
 /** Port I/O iterations per execution of a rep ins/outs; the rest re-executes so the step loop keeps control. */
 const REP_IO_CHUNK = 256;
 /** Leave RIP on the instruction so the remaining iterations run on its next execution. */
-function resumeRep(cpu: Cpu, i: Insn): void {
-  i.isBranch = true;
+function resumeRep(cpu: Cpu): void {
   cpu.rip = cpu.insnRip;
 }
 
@@ -53,7 +52,7 @@ const ins = (bytes: number): Handler => (cpu: Cpu, i: Insn) => {
   let count = i.rep ? getIndex(cpu, RCX, as) : 1;
   let budget = REP_IO_CHUNK;
   while (count > 0) {
-    if (budget-- === 0) { resumeRep(cpu, i); return; }
+    if (budget-- === 0) { resumeRep(cpu); return; }
     const di = getIndex(cpu, RDI, as);
     const lin = implicitLinear(cpu, ES, di, bytes, true);
     cpu.translate(lin, ACC_WRITE);
@@ -72,7 +71,7 @@ const outs = (bytes: number): Handler => (cpu: Cpu, i: Insn) => {
   let count = i.rep ? getIndex(cpu, RCX, as) : 1;
   let budget = REP_IO_CHUNK;
   while (count > 0) {
-    if (budget-- === 0) { resumeRep(cpu, i); return; }
+    if (budget-- === 0) { resumeRep(cpu); return; }
     const si = getIndex(cpu, RSI, as);
     const lin = implicitLinear(cpu, i.seg, si, bytes, false);
     const v = cpu.readLin(lin, bytes * 8);

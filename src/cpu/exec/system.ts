@@ -19,7 +19,7 @@ const memoryHint: Handler = (cpu: Cpu, i: Insn) => { if (i.isMem) cpu.linear(i, 
 function buildSystemHandlers(): Record<string, Handler> {
   const h: Record<string, Handler> = {
     Cpuid: cpuidHandler, Rdmsr: rdmsrHandler,
-    Wrmsr: (cpu: Cpu, i: Insn) => { wrmsrHandler(cpu, i); i.isBranch = true; },
+    Wrmsr: wrmsrHandler,
     Ud0: undefinedOpcode, Ud2: undefinedOpcode, Rsm: undefinedOpcode,
     Clwb_m8: memoryHint, Cldemote_m8: memoryHint,
     // CET indirect-branch tracking is not enabled (CR4.CET = 0), so the landing pads execute as NOPs.
