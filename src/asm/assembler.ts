@@ -11,11 +11,11 @@ import { parseAttOperand } from './operands-att';
 import { parseIntelOperand } from './operands-intel';
 import { lookupRegister } from './registers';
 import { defaultSectionAttrs, Item, LabelItem, Section, SectionFlags, SectionType, Sym } from './sections';
-import { MacroDef, SourceReader, splitMacroArgs as splitArgs, Stmt } from './source';
+import { MacroDef, macroArgValue, SourceReader, splitMacroArgs as splitArgs, Stmt } from './source';
 import { AsmError, AsmOptions, Diagnostics, hex, SourceLoc } from './types';
 import { Prefixes } from './encoder';
 import { handleDirective } from './directives';
-import { predefinedSymbols } from './xen-symbols';
+import { abiSymbols, allAbiSymbolNames, predefinedSymbols } from './xen-symbols';
 
 interface CondFrame { active: boolean; taken: boolean; elseSeen: boolean; parentActive: boolean; loc: SourceLoc }
 interface Collect { kind: 'macro' | 'rept'; depth: number; body: Stmt[]; start: Stmt; done: (body: Stmt[]) => void }
@@ -64,11 +64,32 @@ export class Assembler {
       numLabel: (n, dir, col, end) => this.numLabelRef(n, dir, col, end),
     };
     if (opts.xenSymbols !== false) {
-      for (const [name, v] of predefinedSymbols()) {
-        this.syms.set(name, { name, kind: 'equ', value: v, expr: { k: 'num', v }, global: false, weak: false, type: 'notype', predefined: true });
-      }
+      for (const [name, v] of predefinedSymbols(this.mode)) this.predefine(name, v);
     }
     this.cur = this.getSection('.text');
+  }
+
+  private predefine(name: string, v: bigint): void {
+    this.syms.set(name, { name, kind: 'equ', value: v, expr: { k: 'num', v }, global: false, weak: false, type: 'notype', predefined: true });
+  }
+
+  /**
+   * `.code32`/`.code64`: the first one fixes the ELF class (unless the bits option did) and with it the guest
+   * ABI, so the predefined FLAT_* selectors and virtual ranges switch to that ABI's header (a source
+   * definition of the same name is left alone).
+   */
+  setCodeBits(bits: 32 | 64): void {
+    this.mode = bits;
+    if (this.elfBits !== undefined) return;
+    this.elfBits = bits;
+    if (this.opts.xenSymbols === false || bits === (this.opts.bits ?? 64)) return;
+    const next = abiSymbols(bits);
+    for (const name of allAbiSymbolNames()) {
+      const s = this.syms.get(name);
+      if (s && !s.predefined) continue;
+      const v = next.get(name);
+      if (v === undefined) this.syms.delete(name); else this.predefine(name, v);
+    }
   }
 
   // ---------------------------------------------------------------- sections
@@ -562,11 +583,11 @@ export function bindMacroArgs(def: MacroDef, text: string, col: number): Map<str
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     const kw = /^([A-Za-z_][\w$]*)\s*=(?!=)(.*)$/s.exec(p);
-    if (kw && def.params.some((x) => x.name === kw[1])) { args.set(kw[1], kw[2].trim()); continue; }
+    if (kw && def.params.some((x) => x.name === kw[1])) { args.set(kw[1], macroArgValue(kw[2].trim())); continue; }
     const param = def.params[pos];
     if (!param) throw new AsmError(`too many arguments for macro '${def.name}'`, col);
     if (param.vararg) { args.set(param.name, parts.slice(i).join(', ')); pos = def.params.length; break; }
-    args.set(param.name, p);
+    args.set(param.name, macroArgValue(p));
     pos++;
   }
   for (const p of def.params) {

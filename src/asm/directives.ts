@@ -5,7 +5,8 @@ import type { Assembler } from './assembler';
 import { Expr } from './expr';
 import { splitOnCommas, Token, tokenize } from './lexer';
 import { defaultSectionAttrs, SectionFlags, SectionType } from './sections';
-import { MacroParam, splitMacroArgs, substituteParams } from './source';
+import { MacroParam, macroArgValue, splitMacroArgs, substituteParams } from './source';
+import { includeCandidates } from './include-paths';
 import { emitXenNote } from './xen-notes';
 import { nopFill } from './encoder';
 import { AsmError } from './types';
@@ -168,34 +169,11 @@ function unquote(s: string): string {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
 }
 
-function dirname(p: string): string {
-  const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
-  return i < 0 ? '' : p.slice(0, i + 1);
-}
-
-function normalisePath(p: string): string {
-  const abs = p.startsWith('/');
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..' && parts.length && parts[parts.length - 1] !== '..') parts.pop();
-    else parts.push(seg);
-  }
-  return (abs ? '/' : '') + parts.join('/');
-}
-
 function readInclude(asm: Assembler, file: string, a: Args): { path: string; text: string } {
   const rf = asm.opts.readFile;
   const c0 = a.col + (a.text.length - a.text.trimStart().length), c1 = a.col + a.text.trimEnd().length;
   if (!rf) throw new AsmError(`cannot open include file '${file}' (no file reader was provided)`, c0, c1);
-  const cands: string[] = [];
-  if (file.startsWith('/')) cands.push(file);
-  else {
-    cands.push(normalisePath(dirname(asm.curStmt.loc.file) + file));
-    for (const d of asm.opts.includePaths ?? []) cands.push(normalisePath(d.replace(/\/?$/, '/') + file));
-    cands.push(file);
-  }
-  for (const c of cands) {
+  for (const c of includeCandidates(asm.curStmt.loc.file, file, asm.opts.includePaths)) {
     let text: string | undefined;
     try { text = rf(c); } catch { text = undefined; }
     if (text !== undefined) return { path: c, text };
@@ -211,7 +189,7 @@ function parseMacroParams(text: string): MacroParam[] {
     if (!p) continue;
     const m = /^([A-Za-z_][\w$]*)\s*(?::\s*(req|vararg))?\s*(?:=\s*(.*))?$/s.exec(p);
     if (!m) throw new AsmError(`bad macro parameter '${p}'`);
-    params.push({ name: m[1], req: m[2] === 'req', vararg: m[2] === 'vararg', def: m[3] });
+    params.push({ name: m[1], req: m[2] === 'req', vararg: m[2] === 'vararg', def: m[3] === undefined ? undefined : macroArgValue(m[3].trim()) });
   }
   return params;
 }
@@ -313,8 +291,8 @@ const HANDLERS: Record<string, Handler> = {
     asm.emitBytes(bytes);
   },
 
-  '.code32': (asm) => { asm.mode = 32; asm.elfBits ??= 32; },
-  '.code64': (asm) => { asm.mode = 64; asm.elfBits ??= 64; },
+  '.code32': (asm) => asm.setCodeBits(32),
+  '.code64': (asm) => asm.setCodeBits(64),
   '.code16': (asm, a) => { throw a.err('16-bit code (.code16) is not supported'); },
   '.intel_syntax': (asm) => { asm.intel = true; },
   '.att_syntax': (asm) => { asm.intel = false; },
@@ -442,7 +420,7 @@ function irp(asm: Assembler, a: Args, chars: boolean): void {
   const m = /^\s*([A-Za-z_][\w$]*)\s*,?(.*)$/s.exec(a.text);
   if (!m) throw a.err(`${a.name} needs a parameter name`);
   const param = m[1];
-  const values = chars ? [...m[2].trim()] : splitMacroArgs(m[2]);
+  const values = chars ? [...m[2].trim()] : splitMacroArgs(m[2]).map(macroArgValue);
   const vals = values.length ? values : [''];
   const counter = asm.macroCounter++;
   asm.beginCollect('rept', asm.curStmt, (body) =>

@@ -10,7 +10,7 @@ import { buildListing } from './listing';
 import { flagString, Section, Sym } from './sections';
 import { AsmLine, AsmOptions, AsmResult, AsmSectionInfo, AsmSymbol } from './types';
 import { noteValue, parseNotes } from './xen-notes';
-import { ELFNOTES } from './xen-symbols';
+import { XEN_ELFNOTE_ENTRY } from '../xen/public/elfnote';
 
 export type { AsmOptions, AsmResult, AsmDiagnostic, AsmSymbol, AsmLine, AsmSectionInfo } from './types';
 export { directiveNames } from './directives';
@@ -108,7 +108,7 @@ export function assemble(source: string, opts: AsmOptions): AsmResult {
       for (const s of asm.sections) {
         if (s.type !== 'note') continue;
         for (const n of parseNotes(contents.get(s) ?? new Uint8Array(0))) {
-          if (n.name === 'Xen' && n.type === ELFNOTES.ENTRY && entry === undefined) entry = noteValue(n.desc);
+          if (n.name === 'Xen' && n.type === XEN_ELFNOTE_ENTRY && entry === undefined) entry = noteValue(n.desc);
         }
       }
     }

@@ -129,6 +129,32 @@ export function substituteParams(text: string, args: Map<string, string>, counte
   return out;
 }
 
+/**
+ * Value of one macro/.irp argument as GNU as binds it (macro.c getstring): an argument that starts with a
+ * quote loses its quotes (`"xen-3.0"` -> `xen-3.0`, a doubled `""` inside stands for one quote, escapes are kept),
+ * so `.asciz "\str"` in the body re-quotes it. Anything else is bound as written.
+ */
+export function macroArgValue(raw: string): string {
+  if (!raw.startsWith('"')) return raw;
+  let out = '';
+  let i = 0;
+  while (raw[i] === '"') {
+    i++;
+    let escaped = false;
+    while (i < raw.length) {
+      const c = raw[i];
+      if (c === '"' && !escaped) {
+        i++;
+        if (raw[i] !== '"') break;
+      }
+      escaped = c === '\\' ? !escaped : false;
+      out += raw[i] ?? '';
+      i++;
+    }
+  }
+  return out + raw.slice(i);
+}
+
 /** Split macro invocation arguments: on top-level commas, else on whitespace (GNU as accepts both). */
 export function splitMacroArgs(text: string): string[] {
   const t = text.trim();

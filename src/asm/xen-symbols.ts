@@ -1,63 +1,55 @@
-// Xen ABI constants predefined as assembler symbols (values as in Xen's public headers:
-// xen.h, elfnote.h, sched.h, event_channel.h). A source definition of the same name overrides them.
+// Xen ABI constants predefined as assembler symbols, taken from src/xen/public (the one source of Xen's numbers):
+// header families by name prefix, XEN_E* errno values, and the FLAT_*/virtual-range names of the guest's ABI.
 
-/** __HYPERVISOR_* hypercall numbers (xen/include/public/xen.h). */
-export const HYPERCALLS: Record<string, number> = {
-  set_trap_table: 0, mmu_update: 1, set_gdt: 2, stack_switch: 3, set_callbacks: 4, fpu_taskswitch: 5,
-  sched_op_compat: 6, platform_op: 7, set_debugreg: 8, get_debugreg: 9, update_descriptor: 10,
-  memory_op: 12, multicall: 13, update_va_mapping: 14, set_timer_op: 15, event_channel_op_compat: 16,
-  xen_version: 17, console_io: 18, physdev_op_compat: 19, grant_table_op: 20, vm_assist: 21,
-  update_va_mapping_otherdomain: 22, iret: 23, vcpu_op: 24, set_segment_base: 25, mmuext_op: 26,
-  xsm_op: 27, nmi_op: 28, sched_op: 29, callback_op: 30, xenoprof_op: 31, event_channel_op: 32,
-  physdev_op: 33, hvm_op: 34, sysctl: 35, domctl: 36, kexec_op: 37, tmem_op: 38, argo_op: 39,
-  xenpmu_op: 40, dm_op: 41, hypfs_op: 42, arch_0: 48, arch_1: 49, arch_2: 50, arch_3: 51, arch_4: 52, arch_5: 53, arch_6: 54, arch_7: 55,
-};
+import * as XenPublic from '../xen/public';
+import * as ERRNO from '../xen/public/errno';
+import { ABI_NAMES } from '../xen/public/abi-names';
 
-/** XEN_ELFNOTE_* note types (xen/include/public/elfnote.h). */
-export const ELFNOTES: Record<string, number> = {
-  INFO: 0, ENTRY: 1, HYPERCALL_PAGE: 2, VIRT_BASE: 3, PADDR_OFFSET: 4, XEN_VERSION: 5, GUEST_OS: 6,
-  GUEST_VERSION: 7, LOADER: 8, PAE_MODE: 9, FEATURES: 10, BSD_SYMTAB: 11, HV_START_LOW: 12,
-  L1_MFN_VALID: 13, SUSPEND_CANCEL: 14, INIT_P2M: 15, MOD_START_PFN: 16, SUPPORTED_FEATURES: 17,
-  PHYS32_ENTRY: 18,
-};
+/**
+ * Header families a guest writer reaches for (public/xen.h, sched.h, event_channel.h, vcpu.h, callback.h,
+ * version.h, features.h, memory.h, grant_table.h, physdev.h, elfnote.h, io/console.h, arch-x86/xen*.h); any
+ * constant src/xen/public exports under one of these prefixes is predefined.
+ */
+const FAMILY = new RegExp('^(?:__HYPERVISOR_[a-z]|XEN_ELFNOTE_|SCHEDOP_|SHUTDOWN_|CONSOLEIO_|MMU_|MMUEXT_|UVMF_|VMASST_|' +
+  'DOMID_|VIRQ_|NR_VIRQS$|EVTCHNOP_|EVTCHNSTAT_|VCPUOP_|VCPU_SSHOTTMR_|RUNSTATE_|CALLBACKOP_|CALLBACKTYPE_|CALLBACKF_|' +
+  'XENVER_|XEN_(?:EXTRAVERSION|CAPABILITIES_INFO|CHANGESET_INFO)_LEN$|XENFEAT_|XENMEM_|XENMAPSPACE_|MEMOP_|GNTTABOP_|' +
+  'GNTST_|GTF_|GNTMAP_|PHYSDEVOP_|SIF_|MAX_GUEST_CMDLINE$|XENCONSOLE_|XEN_PVCLOCK_|SEGBASE_|VGCF_|(?:FIRST|LAST)_RESERVED_GDT_)');
 
-const OTHER: Record<string, number> = {
-  // sched.h
-  SCHEDOP_yield: 0, SCHEDOP_block: 1, SCHEDOP_shutdown: 2, SCHEDOP_poll: 3, SCHEDOP_remote_shutdown: 4,
-  SCHEDOP_shutdown_code: 5, SCHEDOP_watchdog: 6, SCHEDOP_pin_override: 7,
-  SHUTDOWN_poweroff: 0, SHUTDOWN_reboot: 1, SHUTDOWN_suspend: 2, SHUTDOWN_crash: 3, SHUTDOWN_watchdog: 4, SHUTDOWN_soft_reset: 5,
-  // xen.h
-  CONSOLEIO_write: 0, CONSOLEIO_read: 1,
-  MMU_NORMAL_PT_UPDATE: 0, MMU_MACHPHYS_UPDATE: 1, MMU_PT_UPDATE_PRESERVE_AD: 2,
-  MMUEXT_PIN_L1_TABLE: 0, MMUEXT_PIN_L2_TABLE: 1, MMUEXT_PIN_L3_TABLE: 2, MMUEXT_PIN_L4_TABLE: 3,
-  MMUEXT_UNPIN_TABLE: 4, MMUEXT_NEW_BASEPTR: 5, MMUEXT_TLB_FLUSH_LOCAL: 6, MMUEXT_INVLPG_LOCAL: 7,
-  MMUEXT_TLB_FLUSH_MULTI: 8, MMUEXT_INVLPG_MULTI: 9, MMUEXT_TLB_FLUSH_ALL: 10, MMUEXT_INVLPG_ALL: 11,
-  MMUEXT_FLUSH_CACHE: 12, MMUEXT_SET_LDT: 13, MMUEXT_NEW_USER_BASEPTR: 15,
-  UVMF_NONE: 0, UVMF_TLB_FLUSH: 1, UVMF_INVLPG: 2, UVMF_FLUSHTYPE_MASK: 3, UVMF_MULTI: 0, UVMF_LOCAL: 0, UVMF_ALL: 4,
-  VMASST_CMD_enable: 0, VMASST_CMD_disable: 1, VMASST_TYPE_4gb_segments: 0, VMASST_TYPE_4gb_segments_notify: 1,
-  VMASST_TYPE_writable_pagetables: 2,
-  DOMID_SELF: 0x7ff0, DOMID_IO: 0x7ff1, DOMID_XEN: 0x7ff2,
-  VIRQ_TIMER: 0, VIRQ_DEBUG: 1, VIRQ_CONSOLE: 2, VIRQ_DOM_EXC: 3, VIRQ_TBUF: 4, VIRQ_DEBUGGER: 6, VIRQ_XENOPROF: 7,
-  // event_channel.h
-  EVTCHNOP_bind_interdomain: 0, EVTCHNOP_bind_virq: 1, EVTCHNOP_bind_pirq: 2, EVTCHNOP_close: 3, EVTCHNOP_send: 4,
-  EVTCHNOP_status: 5, EVTCHNOP_alloc_unbound: 6, EVTCHNOP_bind_ipi: 7, EVTCHNOP_bind_vcpu: 8, EVTCHNOP_unmask: 9,
-  EVTCHNOP_reset: 10, EVTCHNOP_init_control: 11, EVTCHNOP_expand_array: 12, EVTCHNOP_set_priority: 13,
-};
+export type AbiBits = 32 | 64;
 
-let cache: Map<string, bigint> | undefined;
-
-export function predefinedSymbols(): Map<string, bigint> {
-  if (cache) return cache;
-  const m = new Map<string, bigint>();
-  for (const [k, v] of Object.entries(HYPERCALLS)) m.set(`__HYPERVISOR_${k}`, BigInt(v));
-  for (const [k, v] of Object.entries(ELFNOTES)) m.set(`XEN_ELFNOTE_${k}`, BigInt(v));
-  for (const [k, v] of Object.entries(OTHER)) m.set(k, BigInt(v));
-  cache = m;
-  return m;
+function numbersOf(mod: Record<string, unknown>, keep: (name: string) => boolean, rename = (n: string) => n): [string, bigint][] {
+  return Object.entries(mod).filter(([k, v]) => Number.isInteger(v) && keep(k)).map(([k, v]) => [rename(k), BigInt(v as number)]);
 }
 
-/** Name of a Xen note type for listings ("ENTRY"), or undefined. */
-export function elfNoteName(type: number): string | undefined {
-  for (const [k, v] of Object.entries(ELFNOTES)) if (v === type) return k;
-  return undefined;
+let common: Map<string, bigint> | undefined;
+/** The ABI-independent constants (same value for pv64 and pv32 guests). */
+function commonSymbols(): Map<string, bigint> {
+  if (common) return common;
+  common = new Map([
+    ...numbersOf(XenPublic, (n) => FAMILY.test(n)),
+    // public/errno.h spells the assembler names XEN_EPERM, XEN_EINVAL...
+    ...numbersOf(ERRNO, (n) => /^E[A-Z0-9]+$/.test(n), (n) => `XEN_${n}`),
+  ]);
+  return common;
+}
+
+/** Names whose value follows the guest ABI (FLAT_KERNEL_CS is 0xe033 for pv64, 0xe019 for pv32). */
+export function abiSymbols(bits: AbiBits): Map<string, bigint> {
+  return new Map(Object.entries(ABI_NAMES[bits === 64 ? 'pv64' : 'pv32pae']).map(([k, v]) => [k, BigInt(v)]));
+}
+
+/** Every ABI-dependent name of either guest kind. */
+export function allAbiSymbolNames(): Set<string> {
+  return new Set([...Object.keys(ABI_NAMES.pv64), ...Object.keys(ABI_NAMES.pv32pae)]);
+}
+
+const cache = new Map<AbiBits, Map<string, bigint>>();
+/** Every predefined symbol for a guest of `bits` (default 64: the assembler's default ELF class). */
+export function predefinedSymbols(bits: AbiBits = 64): Map<string, bigint> {
+  let m = cache.get(bits);
+  if (!m) {
+    m = new Map([...commonSymbols(), ...abiSymbols(bits)]);
+    cache.set(bits, m);
+  }
+  return m;
 }

@@ -25,6 +25,8 @@ export class DocState {
   outcome?: AssembleOutcome;
   /** Version the outcome belongs to. */
   outcomeVersion = -1;
+  /** Reads files this document `.include`s (set by the server: open editors first, then the disk). */
+  includeReader?: (path: string) => string | undefined;
   constructor(readonly uri: string, public text: string, public version: number) {}
   /** The scanned text, computed on first use after each change (typing does not pay for it). */
   get scanned(): ScannedDoc {

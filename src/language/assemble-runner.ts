@@ -28,21 +28,22 @@ const WORKER_ROLE = 'xen-asm-assembler';
 export const MAX_SOURCE_CHARS = 4_000_000;
 const MAX_INCLUDE_BYTES = 4_000_000;
 
+/** An included file from disk: absolute paths of regular files up to 4 MB only; never throws. */
+export function readIncludeFile(p: string): string | undefined {
+  if (!path.isAbsolute(p)) return undefined;
+  try {
+    const st = fs.statSync(p);
+    if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
+    return fs.readFileSync(p, 'utf8');
+  } catch { return undefined; }
+}
+
 /** The assembly itself: never throws, bounded statement count and parse time. */
 export function assembleForEditor(req: AssembleRequest, timeLimitMs: number): AssembleOutcome {
   if (req.source.length > MAX_SOURCE_CHARS) {
     return { diagnostics: [{ file: req.fileName, line: 1, column: 1, severity: 'warning', message: `document too large to check (${req.source.length} characters)` }], symbols: [], bits: 64 };
   }
-  const readFile = (p: string): string | undefined => {
-    if (!path.isAbsolute(p)) return undefined;
-    const o = req.overlays?.[p];
-    if (o !== undefined) return o;
-    try {
-      const st = fs.statSync(p);
-      if (!st.isFile() || st.size > MAX_INCLUDE_BYTES) return undefined;
-      return fs.readFileSync(p, 'utf8');
-    } catch { return undefined; }
-  };
+  const readFile = (p: string): string | undefined => req.overlays?.[p] ?? readIncludeFile(p);
   try {
     const r = assemble(req.source, { fileName: req.fileName, readFile, maxStatements: 200_000, timeLimitMs, debugInfo: false });
     return { diagnostics: r.diagnostics, symbols: r.symbols, bits: r.bits };

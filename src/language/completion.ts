@@ -1,5 +1,5 @@
 // Completion: mnemonics, prefixes, directives and macros at the start of a statement; registers after '%';
-// symbols, hypercall numbers, Xen constants and FLAT_* selectors in operands; local labels as 1f/1b.
+// symbols, hypercall numbers, the assembler's Xen constants and FLAT_* selectors in operands; local labels as 1f/1b.
 
 import { CompletionItem, CompletionItemKind } from 'vscode-languageserver/node';
 import { directiveNames } from '../asm/directives';
@@ -8,7 +8,7 @@ import { DocState } from './analysis';
 import { CommentState, stripComments } from '../asm/lexer';
 import { describeMnemonic, documentedMnemonics, PREFIXES } from './instructions';
 import { describeRegister, directiveDoc, registerNames } from './reference-docs';
-import { flatSelectorNames, HYPERCALL_TABLE, hypercallSignature } from './xen-facts';
+import { flatSelectorNames, HYPERCALL_TABLE, hypercallByName, hypercallSignature } from './xen-facts';
 
 const SUFFIXED = ['mov', 'add', 'sub', 'and', 'or', 'xor', 'cmp', 'test', 'push', 'pop', 'inc', 'dec', 'lea', 'shl', 'shr', 'sar', 'neg', 'not', 'xchg', 'adc', 'sbb', 'imul', 'mul', 'div', 'idiv'];
 
@@ -50,26 +50,30 @@ function directives(): CompletionItem[] {
   return directiveItems;
 }
 
-let constantItems: CompletionItem[] | undefined;
-function constants(): CompletionItem[] {
-  if (constantItems) return constantItems;
+const constantItems = new Map<32 | 64, CompletionItem[]>();
+/** Hypercall numbers, then the assembler's predefined Xen constants for this guest kind, FLAT_* selectors last. */
+function constants(bits: 32 | 64): CompletionItem[] {
+  const hit = constantItems.get(bits);
+  if (hit) return hit;
   const items: CompletionItem[] = [];
   for (const h of HYPERCALL_TABLE) {
     items.push({
-      label: `__HYPERVISOR_${h.name}`, kind: CompletionItemKind.Constant, detail: `= ${h.nr}: ${hypercallSignature(h, 64)}`,
+      label: `__HYPERVISOR_${h.name}`, kind: CompletionItemKind.Constant, detail: `= ${h.nr}: ${hypercallSignature(h, bits)}`,
       documentation: h.summary, sortText: `2_${h.name}`,
     });
   }
-  const pre = predefinedSymbols();
-  for (const [name, v] of pre) {
-    if (name.startsWith('__HYPERVISOR_')) continue;
-    items.push({ label: name, kind: CompletionItemKind.Constant, detail: `= ${v}`, sortText: `3_${name}` });
+  const flat = new Map(flatSelectorNames().map((f) => [f.name, f]));
+  for (const [name, v] of predefinedSymbols(bits)) {
+    if (name.startsWith('__HYPERVISOR_') && hypercallByName(name)) continue;
+    const f = flat.get(name);
+    if (f) {
+      const vals = [f.pv64 !== undefined ? `pv64 0x${f.pv64.toString(16)}` : '', f.pv32 !== undefined ? `pv32 0x${f.pv32.toString(16)}` : ''].filter((x) => x).join(', ');
+      items.push({ label: name, kind: CompletionItemKind.Constant, detail: `Xen selector (${vals})`, sortText: `4_${name}` });
+    } else {
+      items.push({ label: name, kind: CompletionItemKind.Constant, detail: `= ${v < -0xffffn ? '0x' + BigInt.asUintN(64, v).toString(16) : v}`, sortText: `3_${name}` });
+    }
   }
-  for (const f of flatSelectorNames()) {
-    const vals = [f.pv64 !== undefined ? `pv64 0x${f.pv64.toString(16)}` : '', f.pv32 !== undefined ? `pv32 0x${f.pv32.toString(16)}` : ''].filter((x) => x).join(', ');
-    items.push({ label: f.name, kind: CompletionItemKind.Constant, detail: `Xen selector (${vals})`, sortText: `4_${f.name}`, data: { flat: f } });
-  }
-  constantItems = items;
+  constantItems.set(bits, items);
   return items;
 }
 
@@ -121,15 +125,7 @@ export function computeCompletion(doc: DocState, line: number, character: number
       const fwd = nums.find((d) => d.tok.line > line || (d.tok.line === line && d.tok.start >= character));
       if (back) items.push({ label: `${back.n}b`, kind: CompletionItemKind.Reference, detail: `local label ${back.n}: at line ${back.tok.line + 1}`, sortText: '0_' });
       if (fwd) items.push({ label: `${fwd.n}f`, kind: CompletionItemKind.Reference, detail: `local label ${fwd.n}: at line ${fwd.tok.line + 1}`, sortText: '0_' });
-      for (const it of constants()) {
-        const flat = (it.data as { flat?: { pv64?: number; pv32?: number } } | undefined)?.flat;
-        if (flat) {
-          // FLAT_* are header macros, not assembler symbols: insert the value for this guest kind.
-          const v = bits === 32 ? flat.pv32 ?? flat.pv64 : flat.pv64 ?? flat.pv32;
-          if (v === undefined) continue;
-          items.push({ ...it, data: undefined, insertText: `0x${v.toString(16)}`, filterText: it.label });
-        } else items.push(it);
-      }
+      items.push(...constants(bits));
       return items;
     }
   }

@@ -38,7 +38,7 @@ function symbolHover(doc: DocState, name: string, stmt: Statement, tok: Tok): st
   const parts: string[] = [];
   const defs = defsOf(doc.scanned, name);
   const sym = doc.symbol(name);
-  const pre = predefinedSymbols().get(name);
+  const pre = predefinedSymbols(doc.bits).get(name);
   const hc = hypercallByName(name);
   if (hc && (name.startsWith('__HYPERVISOR_') || name.startsWith('HYPERVISOR_') || defs.length === 0)) {
     parts.push(`**__HYPERVISOR_${hc.name}** = ${hc.nr}${hc.note ? ` (${hc.note})` : ''}`, '', '```c', hypercallSignature(hc, doc.bits), '```', hc.summary,
@@ -52,7 +52,12 @@ function symbolHover(doc: DocState, name: string, stmt: Statement, tok: Tok): st
     const where = [flat.pv64 !== undefined ? `pv64 ${hex(BigInt(flat.pv64))}` : '', flat.pv32 !== undefined ? `pv32 ${hex(BigInt(flat.pv32))}` : ''].filter((x) => x).join(', ');
     parts.push(`**${name}** (Xen public header): ${where}`);
     if (v !== undefined) parts.push('', renderDecodings(BigInt(v), decodeNumber(BigInt(v), { bits: doc.bits, destReg: 'ds' })));
-    parts.push('', '_Not predefined by the assembler: define it with `.equ` or use the value._');
+    const kind = doc.bits === 32 ? 'pv32' : 'pv64';
+    const header = (k: string) => (k === 'pv64' ? 'xen-x86_64.h' : 'xen-x86_32.h');
+    const here = flat[kind];
+    parts.push('', here !== undefined
+      ? `_Predefined by the assembler for ${kind} guests (${header(kind)}): \`${name}\` = ${hex(BigInt(here))}._`
+      : `_Not defined for ${kind} guests (only ${header(kind === 'pv64' ? 'pv32' : 'pv64')} has it): the assembler does not predefine it here._`);
     return parts.join('\n');
   }
   if (defs.length === 0 && !sym && pre !== undefined) {

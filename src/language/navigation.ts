@@ -1,9 +1,10 @@
 // Go to definition, find references and rename for labels, .equ/.set symbols and macros, including local
-// numeric labels (1: with 1f/1b resolved the way GNU as does); definitions in included files come from the assembler.
+// numeric labels (1: with 1f/1b resolved the way GNU as does), across the document and the files it .includes.
 
 import type { Location, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { DocState, pathToUri } from './analysis';
 import { defsOf, scanDocument, NumericLabelDef, numericRefsTo, resolveNumericRef, ScannedDoc, Tok, tokenAt } from './document';
+import { includedFiles } from './includes';
 
 const rangeOf = (t: Tok, trimEnd = 0): Range => ({ start: { line: t.line, character: t.start }, end: { line: t.line, character: t.end - trimEnd } });
 export const IDENT_RE = /^[A-Za-z_.][A-Za-z0-9_.$]*$/;
@@ -12,8 +13,14 @@ type Target =
   | { kind: 'symbol'; name: string; tok: Tok }
   | { kind: 'numeric'; def: NumericLabelDef; tok: Tok };
 
+/** The document and every file it includes, each with its scanned text. */
+function filesOf(doc: DocState): { uri: string; scanned: ScannedDoc }[] {
+  const inc = doc.includeReader ? includedFiles(doc.path, doc.scanned, doc.includeReader) : [];
+  return [{ uri: doc.uri, scanned: doc.scanned }, ...inc];
+}
+
 /** What the token under the cursor names: a symbol by name, or one specific numeric label definition. */
-function targetAt(doc: DocState, line: number, character: number): Target | undefined {
+function targetAt(doc: DocState, line: number, character: number, files = filesOf(doc)): Target | undefined {
   const hit = tokenAt(doc.scanned, line, character);
   if (!hit) return undefined;
   const { tok, stmt } = hit;
@@ -27,7 +34,7 @@ function targetAt(doc: DocState, line: number, character: number): Target | unde
   }
   if (tok.k !== 'ident' || tok.text === '.') return undefined;
   // A mnemonic is only a symbol when a macro of that name exists.
-  if (tok === stmt.op && !defsOf(doc.scanned, tok.text).some((d) => d.kind === 'macro')) return undefined;
+  if (tok === stmt.op && !files.some((f) => defsOf(f.scanned, tok.text).some((d) => d.kind === 'macro'))) return undefined;
   return { kind: 'symbol', name: tok.text, tok };
 }
 
@@ -40,12 +47,15 @@ function occurrences(scanned: ScannedDoc, name: string): { defs: Tok[]; refs: To
 }
 
 export function findDefinition(doc: DocState, line: number, character: number): Location[] {
-  const t = targetAt(doc, line, character);
+  const files = filesOf(doc);
+  const t = targetAt(doc, line, character, files);
   if (!t) return [];
   if (t.kind === 'numeric') return [{ uri: doc.uri, range: rangeOf(t.def.tok) }];
-  const defs = defsOf(doc.scanned, t.name);
-  if (defs.length) return defs.map((d) => ({ uri: doc.uri, range: rangeOf(d.tok) }));
-  // Defined in an included file: the assembler knows where.
+  for (const f of files) {
+    const defs = defsOf(f.scanned, t.name);
+    if (defs.length) return defs.map((d) => ({ uri: f.uri, range: rangeOf(d.tok) }));
+  }
+  // Defined somewhere the scanner does not reach (an include path of the assembler): the assembler knows where.
   const sym = doc.symbol(t.name);
   if (sym && sym.file && sym.line > 0 && sym.file !== doc.path) {
     return [{ uri: pathToUri(sym.file), range: { start: { line: sym.line - 1, character: 0 }, end: { line: sym.line - 1, character: 0 } } }];
@@ -54,33 +64,40 @@ export function findDefinition(doc: DocState, line: number, character: number): 
 }
 
 export function findReferences(doc: DocState, line: number, character: number, includeDeclaration: boolean): Location[] {
-  const t = targetAt(doc, line, character);
+  const files = filesOf(doc);
+  const t = targetAt(doc, line, character, files);
   if (!t) return [];
   if (t.kind === 'numeric') {
     const refs = numericRefsTo(doc.scanned, t.def).map((r) => ({ uri: doc.uri, range: rangeOf(r) }));
     return includeDeclaration ? [{ uri: doc.uri, range: rangeOf(t.def.tok) }, ...refs] : refs;
   }
-  const o = occurrences(doc.scanned, t.name);
-  const toks = includeDeclaration ? [...o.defs, ...o.refs] : o.refs;
-  return toks.map((tk) => ({ uri: doc.uri, range: rangeOf(tk) }));
+  const defs: Location[] = [], refs: Location[] = [];
+  for (const f of files) {
+    const o = occurrences(f.scanned, t.name);
+    defs.push(...o.defs.map((tk) => ({ uri: f.uri, range: rangeOf(tk) })));
+    refs.push(...o.refs.map((tk) => ({ uri: f.uri, range: rangeOf(tk) })));
+  }
+  return includeDeclaration ? [...defs, ...refs] : refs;
 }
 
 export interface RenameCheck { range: Range; placeholder: string }
 
 /** Only user-defined symbols of this document (not registers, mnemonics, numbers or predefined constants). */
 export function prepareRename(doc: DocState, line: number, character: number): RenameCheck | null {
-  const t = targetAt(doc, line, character);
+  const files = filesOf(doc);
+  const t = targetAt(doc, line, character, files);
   if (!t) return null;
   if (t.kind === 'numeric') {
     const n = t.def.n;
     return { range: { start: { line: t.tok.line, character: t.tok.start }, end: { line: t.tok.line, character: t.tok.start + n.length } }, placeholder: n };
   }
-  if (defsOf(doc.scanned, t.name).length === 0) return null;
+  if (!files.some((f) => defsOf(f.scanned, t.name).length > 0)) return null;
   return { range: rangeOf(t.tok), placeholder: t.name };
 }
 
 export function rename(doc: DocState, line: number, character: number, newName: string): WorkspaceEdit | null {
-  const t = targetAt(doc, line, character);
+  const files = filesOf(doc);
+  const t = targetAt(doc, line, character, files);
   if (!t) return null;
   const edits: TextEdit[] = [];
   if (t.kind === 'numeric') {
@@ -93,11 +110,15 @@ export function rename(doc: DocState, line: number, character: number, newName: 
     return { changes: { [doc.uri]: edits } };
   }
   if (!IDENT_RE.test(newName) || /^[0-9]/.test(newName)) throw new Error(`'${newName}' is not a valid symbol name`);
-  if (defsOf(doc.scanned, t.name).length === 0) return null;
-  if (newName !== t.name && defsOf(doc.scanned, newName).length > 0) throw new Error(`'${newName}' is already defined`);
-  const o = occurrences(doc.scanned, t.name);
-  for (const tk of [...o.defs, ...o.refs]) edits.push({ range: rangeOf(tk), newText: newName });
-  return { changes: { [doc.uri]: edits } };
+  if (!files.some((f) => defsOf(f.scanned, t.name).length > 0)) return null;
+  if (newName !== t.name && files.some((f) => defsOf(f.scanned, newName).length > 0)) throw new Error(`'${newName}' is already defined`);
+  const changes: Record<string, TextEdit[]> = {};
+  for (const f of files) {
+    const o = occurrences(f.scanned, t.name);
+    const fileEdits = [...o.defs, ...o.refs].map((tk) => ({ range: rangeOf(tk), newText: newName }));
+    if (fileEdits.length) changes[f.uri] = fileEdits;
+  }
+  return { changes };
 }
 
 /** Apply single-line edits and check every numeric reference still reaches the "same" definition. */

@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocState, toLspDiagnostics } from './analysis';
-import { AssemblerRunner } from './assemble-runner';
+import { AssemblerRunner, readIncludeFile } from './assemble-runner';
 import { DEFAULT_SETTINGS, InitializationOptions, XenAsmSettings } from './client-options';
 import { computeCompletion } from './completion';
 import { computeHover } from './hover';
@@ -42,9 +42,15 @@ export function startServer(connection: Connection): ServerHandle {
     const td = documents.get(uri);
     if (!td) return undefined;
     let st = states.get(uri);
-    if (!st) { st = new DocState(uri, td.getText(), td.version); states.set(uri, st); }
+    if (!st) { st = new DocState(uri, td.getText(), td.version); st.includeReader = readInclude; states.set(uri, st); }
     else if (st.version !== td.version) st.update(td.getText(), td.version);
     return st;
+  }
+
+  /** An included file for navigation: an open document's text, else the file on disk (bounded). */
+  function readInclude(p: string): string | undefined {
+    for (const other of states.values()) if (other.path === p) return other.text;
+    return readIncludeFile(p);
   }
 
   async function validate(uri: string): Promise<void> {

@@ -5,8 +5,9 @@ import * as assert from 'assert';
 import { decodeDescriptor, decodeNumber, decodePte, decodeSelector, renderDecodings } from '../../../src/language/decoder-ring';
 import { resolveNumericRef, scanDocument } from '../../../src/language/document';
 import { describeMnemonic } from '../../../src/language/instructions';
-import { flatSelectorNames, hypercallByName, hypercallByNumber, hypercallSignature, PV32_SELECTORS, PV64_SELECTORS } from '../../../src/language/xen-facts';
-import { HYPERCALLS } from '../../../src/asm/xen-symbols';
+import { flatSelectorNames, HYPERCALL_TABLE, hypercallByName, hypercallByNumber, hypercallSignature, PV32_SELECTORS, PV64_SELECTORS } from '../../../src/language/xen-facts';
+import * as XenPublic from '../../../src/xen/public';
+import { predefinedSymbols } from '../../../src/asm/xen-symbols';
 
 describe('decoder ring', () => {
   it('selectors: index, TI, RPL, Xen-reserved and the header name per guest kind', () => {
@@ -65,12 +66,18 @@ describe('decoder ring', () => {
 });
 
 describe('Xen facts for hovers', () => {
-  it('hypercall numbers agree with the assembler\'s predefined __HYPERVISOR_* where both exist', () => {
-    for (const [name, nr] of Object.entries(HYPERCALLS)) {
+  it('hypercalls: every __HYPERVISOR_* of src/xen/public, the same numbers the assembler predefines', () => {
+    let n = 0;
+    for (const [name, nr] of Object.entries(XenPublic)) {
+      if (!name.startsWith('__HYPERVISOR_') || name === '__HYPERVISOR_CS') continue;
       const h = hypercallByName(name);
-      if (!h) continue; // xc_reserved_op: the header now calls 39 argo_op
+      assert.ok(h, `${name} has hover facts`);
       assert.strictEqual(h.nr, nr, name);
+      assert.strictEqual(predefinedSymbols().get(name), BigInt(h.nr), `${name} predefined by the assembler`);
+      n++;
     }
+    assert.strictEqual(n, HYPERCALL_TABLE.length, 'no hypercall the public headers do not have');
+    assert.ok(HYPERCALL_TABLE.every((h) => h.summary && Array.isArray(h.args)));
     assert.strictEqual(hypercallByNumber(39)!.name, 'argo_op');
     assert.strictEqual(hypercallByName('__HYPERVISOR_mmu_update')!.nr, 1);
     assert.match(hypercallSignature(hypercallByNumber(14)!, 32), /uint32_t val_lo \/\*%ecx\*\//);
@@ -84,6 +91,13 @@ describe('Xen facts for hovers', () => {
     assert.deepStrictEqual(f.get('FLAT_KERNEL_SS'), { name: 'FLAT_KERNEL_SS', pv64: 0xe02b, pv32: 0xe021 });
     assert.deepStrictEqual(f.get('FLAT_KERNEL_DS'), { name: 'FLAT_KERNEL_DS', pv64: 0, pv32: 0xe021 });
     for (const s of [...PV64_SELECTORS, ...PV32_SELECTORS]) assert.ok((s.value >> 3) >= 0x1c00, s.names[0]);
+    // Descriptors are Xen's own (desc.c boot_gdt / boot_compat_gdt), primary names ring names first.
+    const sel = (list: typeof PV64_SELECTORS, v: number) => list.find((s) => s.value === v)!;
+    assert.strictEqual(sel(PV32_SELECTORS, 0xe019).descriptor, 0x00cfbb000000ffffn);
+    assert.strictEqual(sel(PV64_SELECTORS, 0xe010).descriptor, 0x00cf93000000ffffn);
+    assert.deepStrictEqual(sel(PV64_SELECTORS, 0xe02b).names.slice(0, 3), ['FLAT_RING3_SS64', 'FLAT_RING3_DS32', 'FLAT_RING3_SS32']);
+    assert.ok(sel(PV64_SELECTORS, 0xe02b).names.includes('FLAT_USER_SS32'));
+    assert.deepStrictEqual(sel(PV32_SELECTORS, 0xe021).names, ['FLAT_RING1_DS', 'FLAT_RING1_SS', 'FLAT_KERNEL_DS', 'FLAT_KERNEL_SS']);
   });
   it('mnemonic docs resolve suffixes and condition codes', () => {
     assert.strictEqual(describeMnemonic('addq')!.size, 'quad (64-bit)');

@@ -123,6 +123,19 @@ describe('language server (LSP, in-process)', function () {
       assert.match(h.contents.value, /0xe033/);
       assert.match(h.contents.value, /selector/);
     });
+    it('FLAT_* names and Xen constants: the value the assembler predefines for the document\'s guest kind', async () => {
+      const uri = 'file:///tmp/xen-asm-test/flat32.s';
+      const d = await withTimeout(c.open(uri, '.code32\n_start: mov $FLAT_KERNEL_CS, %eax\n  mov $XENVER_version, %ebx\n  mov $FLAT_RING3_CS64, %ecx\n'), 10000, 'diagnostics');
+      assert.strictEqual(d.diagnostics.length, 1, 'FLAT_RING3_CS64 is a pv64-only name');
+      assert.match(d.diagnostics[0].message, /undefined symbol 'FLAT_RING3_CS64'/);
+      const k = (await c.hover(uri, 1, 18))!.contents.value;
+      assert.match(k, /pv64 0xe033, pv32 0xe019/);
+      assert.match(k, /Predefined by the assembler for pv32 guests \(xen-x86_32\.h\): `FLAT_KERNEL_CS` = 0xe019/);
+      assert.match(k, /FLAT_RING1_CS/);
+      assert.match((await c.hover(uri, 2, 12))!.contents.value, /\*\*XENVER_version\*\* = 0 .*predefined by the assembler/);
+      assert.match((await c.hover(uri, 3, 12))!.contents.value, /Not defined for pv32 guests \(only xen-x86_64\.h has it\)/);
+      await c.close(uri);
+    });
     it('returns null on blank space', async () => {
       assert.strictEqual(await c.hover(URI, 30, 0), null);
     });
@@ -147,7 +160,10 @@ describe('language server (LSP, in-process)', function () {
       const l = items.map((i) => i.label);
       for (const x of ['_start', 'gdt', 'KERNEL_CS', '__HYPERVISOR_mmu_update', 'SCHEDOP_shutdown', 'FLAT_RING3_CS64', '1b']) assert.ok(l.includes(x), x);
       const flat = items.find((i) => i.label === 'FLAT_RING3_CS64')!;
-      assert.strictEqual(flat.insertText, '0xe033');
+      assert.strictEqual(flat.insertText, undefined, 'the assembler predefines FLAT_* for the guest kind: the name is inserted');
+      assert.match(flat.detail!, /pv64 0xe033/);
+      assert.ok(!l.includes('FLAT_RING1_CS'), 'pv32-only names are not offered in a pv64 document');
+      assert.ok(l.includes('XENVER_version') && l.includes('XEN_EINVAL'), 'constants come from src/xen/public');
       await c.change(URI, { range: { start: { line: 30, character: 0 }, end: { line: 30, character: 13 } }, text: '' });
     });
     it('nothing inside a comment', async () => {
@@ -185,6 +201,34 @@ describe('language server (LSP, in-process)', function () {
       await assert.rejects(c.request('textDocument/rename', { ...pos(15, 14), newName: '9bad name' }), /not a valid symbol name/);
       await assert.rejects(c.request('textDocument/rename', { ...pos(15, 14), newName: 'gdt' }), /already defined/);
       assert.strictEqual(await c.request('textDocument/prepareRename', pos(7, 17)), null); // a register
+    });
+    it('references, definition and rename reach symbols and macros of .include\'d files (nested, unsaved text first)', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xen-asm-nav-'));
+      fs.mkdirSync(path.join(dir, 'inc'));
+      fs.writeFileSync(path.join(dir, 'inc', 'defs.inc'), '.include "more.inc"\n.equ SHARED, 5\nshared_tab: .long SHARED\n');
+      fs.writeFileSync(path.join(dir, 'inc', 'more.inc'), '.macro PUTS n\n  .long \\n\n.endm\n');
+      const uri = 'file://' + path.join(dir, 'main.s');
+      const incUri = 'file://' + path.join(dir, 'inc', 'defs.inc'), moreUri = 'file://' + path.join(dir, 'inc', 'more.inc');
+      await withTimeout(c.open(uri, '.include "inc/defs.inc"\n_start: mov $SHARED, %eax\n  PUTS SHARED\n'), 10000, 'diagnostics');
+      const at = (line: number, character: number) => ({ textDocument: { uri }, position: { line, character } });
+      const refs = await c.request<Location[]>('textDocument/references', { ...at(1, 15), context: { includeDeclaration: true } });
+      assert.deepStrictEqual(refs.map((l) => `${l.uri === uri ? 'main' : l.uri === incUri ? 'inc' : l.uri}:${l.range.start.line}:${l.range.start.character}`).sort(),
+        ['inc:1:5', 'inc:2:18', 'main:1:13', 'main:2:7']);
+      const def = await c.request<Location[]>('textDocument/definition', at(2, 3));
+      assert.deepStrictEqual(def.map((l) => [l.uri, l.range.start.line]), [[moreUri, 0]], 'macro defined in a nested include');
+      assert.strictEqual((await c.request<{ placeholder: string } | null>('textDocument/prepareRename', at(1, 15)))!.placeholder, 'SHARED');
+      const e = await c.request<WorkspaceEdit>('textDocument/rename', { ...at(1, 15), newName: 'COMMON' });
+      assert.deepStrictEqual(Object.keys(e.changes!).sort(), [incUri, uri].sort());
+      assert.strictEqual(e.changes![incUri].length, 2);
+      assert.strictEqual(e.changes![uri].length, 2);
+      await assert.rejects(c.request('textDocument/rename', { ...at(1, 15), newName: 'shared_tab' }), /already defined/);
+      // An unsaved edit of the included file wins over the disk.
+      await withTimeout(c.open(incUri, '.equ SHARED, 5\n'), 10000, 'diagnostics');
+      const refs2 = await c.request<Location[]>('textDocument/references', { ...at(1, 15), context: { includeDeclaration: true } });
+      assert.strictEqual(refs2.filter((l) => l.uri === incUri).length, 1);
+      await c.close(incUri);
+      await c.close(uri);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
     it('renumbers a local label with its 1f reference only', async () => {
       const e = await c.request<WorkspaceEdit>('textDocument/rename', { ...pos(13, 13), newName: '7' });
