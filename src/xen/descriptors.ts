@@ -1,11 +1,14 @@
 // The GDT/LDT a PV vCPU's segment loads see (cpu.descriptors): the guest's GDT frames (set_gdt) below
-// FIRST_RESERVED_GDT_ENTRY, Xen's reserved flat descriptors from 0x1c00 on, and the guest's LDT (MMUEXT_SET_LDT).
+// FIRST_RESERVED_GDT_ENTRY, Xen's reserved flat descriptors from 0x1c00 on, and the guest's LDT (MMUEXT_SET_LDT),
+// whose pages are typed PGT_seg_desc_page on first use (ldt.ts) once the domain's mm is attached.
 
 import type { Cpu } from '../cpu/cpu';
 import type { DescriptorSource } from '../cpu/ops';
 import type { GuestKind } from './builder/elf-notes';
 import { FIRST_RESERVED_GDT_ENTRY, LAST_RESERVED_GDT_ENTRY } from './public';
 import { copyFromGuest, guestTranslate } from './guest-access';
+import { ShadowLdt } from './ldt';
+import type { MmState, MmVcpu } from './mm';
 
 /**
  * Xen's reserved entries for each guest kind as (selector, descriptor hi, lo). The ABI fixes the ring-1 and
@@ -36,15 +39,37 @@ export class XenDescriptorSource implements DescriptorSource {
   /** Guest GDT frames (machine frame numbers) and entry count, from set_gdt. */
   gdtFrames: number[] = [];
   gdtEntries = 0;
-  /** Guest LDT: linear base and entry count (MMUEXT_SET_LDT). */
-  ldtBase = 0;
-  ldtEntries = 0;
+  /** Guest LDT pages mapped on demand (null until attachMm: then LDT entries are read from the guest directly). */
+  shadowLdt: ShadowLdt | null = null;
+  private ldtBaseV = 0;
+  private ldtEntriesV = 0;
 
   constructor(kind: GuestKind) {
     for (const [sel, hi, lo] of kind === 'pv64' ? RESERVED_64 : RESERVED_32) {
       const i = (sel >> 3) - FIRST_RESERVED_GDT_ENTRY;
       this.reserved[i * 2] = lo; this.reserved[i * 2 + 1] = hi;
     }
+  }
+
+  /** Give the LDT Xen's lazy typing rules (called once per vCPU by the hypervisor entry). */
+  attachMm(mm: MmState, mmv: MmVcpu): void { this.shadowLdt = new ShadowLdt(mm, mmv); }
+
+  /** Guest LDT: linear base and entry count (MMUEXT_SET_LDT). A change drops the mapped pages (pv_destroy_ldt). */
+  get ldtBase(): number { return this.ldtBaseV; }
+  set ldtBase(v: number) { if (v !== this.ldtBaseV) { this.destroyLdt(); this.ldtBaseV = v; } }
+  get ldtEntries(): number { return this.ldtEntriesV; }
+  set ldtEntries(v: number) { if (v !== this.ldtEntriesV) { this.destroyLdt(); this.ldtEntriesV = v; } }
+
+  /** pv_destroy_ldt: release the type references of the mapped LDT pages (LDT change, vCPU reset). */
+  destroyLdt(): number { return this.shadowLdt?.destroy() ?? 0; }
+
+  /** Why the last LDT page mapping failed (cleared by reading), for the bounce log. */
+  takeLdtFailure(): string | null {
+    const s = this.shadowLdt;
+    if (!s || s.lastFailure === null) return null;
+    const r = s.lastFailure;
+    s.lastFailure = null;
+    return r;
   }
 
   /** The reserved descriptor for a selector as [lo, hi] (for start-of-day loads and the debugger). */
@@ -67,6 +92,11 @@ export class XenDescriptorSource implements DescriptorSource {
       return true;
     }
     if (index >= this.ldtEntries) return false;
+    if (this.shadowLdt) {
+      const pa = this.shadowLdt.maddr(cpu, this.ldtBase, index * 8);
+      out[0] = cpu.mem.read32(pa) | 0; out[1] = cpu.mem.read32(pa + 4) | 0;
+      return true;
+    }
     const b = copyFromGuest(cpu, this.ldtBase + index * 8, 8);
     if (b === null) return false;
     const v = new DataView(b.buffer);
@@ -88,6 +118,14 @@ export class XenDescriptorSource implements DescriptorSource {
       return;
     }
     if (index >= this.ldtEntries) return;
+    if (this.shadowLdt) {
+      const fr = this.shadowLdt.frames[(index * 8) >> 12];
+      if (fr < 0) return;
+      const a = fr * 4096 + ((index * 8) & 0xfff) + 4;
+      const hi = cpu.mem.read32(a);
+      if (!(hi & 0x100)) cpu.mem.write32(a, hi | 0x100);
+      return;
+    }
     const pa = guestTranslate(cpu, this.ldtBase + index * 8 + 4, true);
     if (pa >= 0) { const hi = cpu.mem.read32(pa); if (!(hi & 0x100)) cpu.mem.write32(pa, hi | 0x100); }
   }

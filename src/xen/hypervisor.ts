@@ -1,12 +1,13 @@
 // Hypervisor entry for one vCPU (CpuOps): pv64 `syscall` from guest kernel mode and pv32 `int $0x82` from
 // ring 1 are hypercalls; `syscall` from pv64 user mode bounces to the syscall callback; software interrupts
-// and CPU exceptions go through the guest's trap table (do_general_protection / pv_inject_event rules).
+// and CPU exceptions go through the guest's trap table (do_general_protection / pv_inject_event rules);
+// a #GP(0) first tries privileged-instruction emulation (emulate-privop.ts), logged as an 'emulated' record.
 
 import type { Cpu } from '../cpu/cpu';
 import type { CpuOps } from '../cpu/ops';
 import { RAX, RCX, R11, CS } from '../cpu/state';
 import { UD, GP, PF, BP, OF, DB, VECTOR_NAMES } from '../cpu/fault';
-import { getFlags, setFlags, F_DF, F_RF } from '../cpu/flags';
+import { getFlags, setFlags, F_DF, F_RF, F_TF } from '../cpu/flags';
 import { cpuid } from '../cpu/exec/cpuid';
 import type { Vcpu } from './vcpu';
 import type { Domain } from './domain';
@@ -16,6 +17,7 @@ import { copyFromGuest } from './guest-access';
 import { HYPERCALL_VECTOR } from './builder/hypercall-page';
 import { VGCF_syscall_disables_events, CALLBACKF_mask_events } from './public';
 import { TWO32, hexAddr } from '../common/bits';
+import { emulatePrivilegedOp, PrivOpState } from './emulate-privop';
 
 /** `ud2; .ascii "xen"` — Xen's forced-emulation prefix (the next instruction, cpuid, is emulated). */
 const FORCED_EMUL = [0x0f, 0x0b, 0x78, 0x65, 0x6e];
@@ -24,26 +26,53 @@ const CPUID_BYTES = [0x0f, 0xa2];
 const cpuidOut = new Int32Array(4);
 
 export class PvHypervisorOps implements CpuOps {
-  constructor(readonly domain: Domain, readonly vcpu: Vcpu) {}
+  /** Guest-visible CR4, debug registers and MSR state behind privileged-op emulation. */
+  readonly privop: PrivOpState;
+
+  constructor(readonly domain: Domain, readonly vcpu: Vcpu) {
+    this.privop = new PrivOpState();
+    vcpu.descriptors.attachMm(domain.mm, vcpu.mmv);
+  }
 
   private record(kind: string, vector: number): BounceRecord {
     return { vector, kind, errorCode: -1, frameSp: 0, frame: [], handler: 0, fromUser: false };
   }
 
-  /** Deliver through the trap table, or crash the domain with Xen's diagnostic. */
-  private deliver(vector: number, errorCode: number, software: boolean, cr2 = 0): void {
+  /** Deliver through the trap table, or crash the domain with Xen's diagnostic. `note` says why (log only). */
+  private deliver(vector: number, errorCode: number, software: boolean, cr2 = 0, note = ''): void {
     const rec = this.record(software ? 'software-interrupt' : 'exception', vector);
     const rip = this.vcpu.cpu.rip;
     const r = injectEvent(this.vcpu, vector, errorCode, software, cr2, rec);
-    if (r !== null) { this.domain.crash(r); return; }
-    rec.kind += ` at 0x${hexAddr(rip)}`;
+    if (r !== null) { this.domain.crash(note ? `${r} [${note}]` : r); return; }
+    rec.kind += ` at 0x${hexAddr(rip)}${note ? ` (${note})` : ''}`;
     this.domain.logBounce(rec);
   }
 
   exception(cpu: Cpu, vector: number, errorCode: number): void {
     if (this.domain.state !== 'running') { cpu.requestStop(this.domain.state); return; }
     if (vector === UD && this.tryForcedEmulation(cpu)) return;
+    const ldt = vector === PF || vector === GP ? this.vcpu.descriptors.takeLdtFailure() : null;
+    if (ldt !== null) { this.deliver(vector, errorCode, false, vector === PF ? cpu.cr2 : 0, ldt); return; }
+    if (vector === GP && errorCode === 0) { this.privilegedOp(cpu); return; }
     this.deliver(vector, errorCode, false, vector === PF ? cpu.cr2 : 0);
+  }
+
+  /** do_general_protection's pv_emulate_privileged_op step; what is not emulated goes on as #GP(0). */
+  private privilegedOp(cpu: Cpu): void {
+    const v = this.vcpu;
+    const rip = cpu.rip;
+    const r = emulatePrivilegedOp(v, this.privop);
+    if (r.kind === 'exception') { this.deliver(r.vector, r.errorCode, false, r.cr2, `emulating: ${r.text}`); return; }
+    if (r.kind === 'unhandled') { this.deliver(GP, 0, false, 0, `not emulated: ${r.text}`); return; }
+    const rec = this.record(`emulated ${r.text} at 0x${hexAddr(rip)}`, GP);
+    rec.errorCode = 0;
+    rec.fromUser = !v.guestKernelMode();
+    this.domain.logBounce(rec);
+    if (getFlags(cpu) & F_TF) {
+      // The emulated instruction retired with TF set: single-step trap (pv_inject_DB(DR_STEP)).
+      cpu.dr[6] = (cpu.dr[6] | 0x4000) >>> 0;
+      this.deliver(DB, -1, false, 0, 'single step over an emulated instruction');
+    }
   }
 
   /** #UD at `ud2; .ascii "xen"; cpuid`: emulate cpuid with the PV policy and skip both. */

@@ -11,10 +11,12 @@
 //     [ERRCODE], EIP, CS | saved_upcall_mask << 16, EFLAGS, [ESP, SS when coming from ring 2/3]
 //     from ring 2/3 the frame goes on kernel_ss:kernel_sp; the handler runs at trap_info.cs:address.
 // TBF_INTERRUPT (trap_info flags bit 2, or a callback registered to mask events) sets evtchn_upcall_mask.
+// A fault while writing the frame (e.g. the kernel stack is not writable) is a double fault: Xen crashes the domain,
+// and the diagnostic names both the fault being delivered and the fault that stopped it.
 
 import type { Cpu } from '../cpu/cpu';
 import { CS, SS, GS, RCX, R11, RSP } from '../cpu/state';
-import { PF, PFEC_USER, hasErrorCode, VECTOR_NAMES } from '../cpu/fault';
+import { PF, PFEC_USER, hasErrorCode, VECTOR_NAMES, CpuFault } from '../cpu/fault';
 import { getFlags, setFlags, F_IF, F_IOPL, F_TF, F_NT, F_RF, F_VM, F_AC } from '../cpu/flags';
 import type { Vcpu } from './vcpu';
 import { copyToGuest } from './guest-access';
@@ -105,7 +107,7 @@ function createBounceFrame64(v: Vcpu, tb: TrapBounce, rec?: BounceRecord): Bounc
   put(k++, ss, 0);
   if (!copyToGuest(cpu, frameSp, buf)) {
     if (fromUser) toggleGuestMode(v);
-    return `create_bounce_frame: page fault writing the ${words * 8}-byte frame at 0x${hexAddr(frameSp)}`;
+    return `create_bounce_frame: #PF writing the ${words * 8}-byte frame at 0x${hexAddr(frameSp)} (guest ${fromUser ? 'kernel stack from stack_switch' : 'stack'} not writable)`;
   }
   if (tb.flags & TBF_INTERRUPT) v.upcallMask = 1;
   if (rec) {
@@ -118,14 +120,28 @@ function createBounceFrame64(v: Vcpu, tb: TrapBounce, rec?: BounceRecord): Bounc
   v.loadReserved(CS, FLAT_KERNEL_CS64);
   cpu.setReg64(RSP, frameSp | 0, Math.floor(frameSp / TWO32) | 0);
   cpu.rip = tb.eip;
+  // TRAP_syscall: Xen leaves by sysret, so the handler starts with RCX = its RIP and R11 = RFLAGS (hence the
+  // guest's RCX/R11 in the frame).
+  cpu.setReg64(RCX, tb.eip | 0, Math.floor(tb.eip / TWO32) | 0);
+  cpu.setReg64(R11, (getFlags(cpu) | F_IF) & ~F_IOPL, 0);
   return null;
+}
+
+/** Read a guest descriptor for Xen's own use; false when absent (an LDT page that cannot be mapped included). */
+export function readGuestDescriptor(v: Vcpu, sel: number, out: Int32Array): boolean {
+  if ((sel & 0xfffc) === 0) return false;
+  try {
+    return v.descriptors.read(v.cpu, (sel >> 2) & 1, sel >> 3, out);
+  } catch (e) {
+    if (e instanceof CpuFault) return false;
+    throw e;
+  }
 }
 
 /** Load CS or SS for a pv32 delivery from the guest's descriptor of `sel` (Xen loads them on its iret/exit). */
 function loadGuestSeg(v: Vcpu, seg: number, sel: number): boolean {
   const out = new Int32Array(2);
-  if ((sel & 0xfffc) === 0) return false;
-  if (!v.descriptors.read(v.cpu, (sel >> 2) & 1, sel >> 3, out)) return false;
+  if (!readGuestDescriptor(v, sel, out)) return false;
   if (!(out[1] & 0x8000)) return false;
   v.descriptors.setAccessed(v.cpu, (sel >> 2) & 1, sel >> 3);
   v.cpu.setSegmentFromDescriptor(seg, sel, out[0], out[1] | 0x100);
@@ -134,7 +150,7 @@ function loadGuestSeg(v: Vcpu, seg: number, sel: number): boolean {
 
 function segBaseOf(v: Vcpu, sel: number): number | null {
   const out = new Int32Array(2);
-  if ((sel & 0xfffc) === 0 || !v.descriptors.read(v.cpu, (sel >> 2) & 1, sel >> 3, out)) return null;
+  if (!readGuestDescriptor(v, sel, out)) return null;
   return ((out[0] >>> 16) | ((out[1] & 0xff) << 16) | (out[1] & 0xff000000)) >>> 0;
 }
 
@@ -162,7 +178,8 @@ function createBounceFrame32(v: Vcpu, tb: TrapBounce, rec?: BounceRecord): Bounc
   const dv = new DataView(buf.buffer);
   words.forEach((w, i) => dv.setUint32(i * 4, w, true));
   if (!copyToGuest(cpu, (base + frameSp) >>> 0, buf)) {
-    return `compat_create_bounce_frame: page fault writing the ${buf.length}-byte frame at 0x${((base + frameSp) >>> 0).toString(16)}`;
+    return `compat_create_bounce_frame: #PF writing the ${buf.length}-byte frame at 0x${((base + frameSp) >>> 0).toString(16)} ` +
+      `(guest ${fromUser ? 'kernel stack from stack_switch' : 'stack'} not writable)`;
   }
   const oldCpl = cpu.cpl;
   cpu.setCpl(tb.cs & 3);
@@ -201,6 +218,9 @@ export function injectEvent(v: Vcpu, vector: number, errorCode: number, software
       (vector === PF && !software ? ` at 0x${hexAddr(cr2)}` : '') + ` (rip 0x${hexAddr(v.cpu.rip)})`;
   }
   if (rec) { rec.vector = vector; rec.errorCode = useEc ? errorCode : -1; }
+  const rip = v.cpu.rip;
   const r = createBounceFrame(v, tb, rec);
-  return r === null ? null : `fault while delivering ${name}: ${r}`;
+  if (r === null) return null;
+  const ec = useEc ? `[${(errorCode >>> 0).toString(16).padStart(4, '0')}]` : '';
+  return `double fault: delivering ${software ? `int $0x${vector.toString(16)}` : name}${ec} (rip 0x${hexAddr(rip)}) failed: ${r}`;
 }

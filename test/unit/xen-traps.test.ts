@@ -1,11 +1,13 @@
 // Exception, software-interrupt and syscall delivery into our test guests: Xen's bounce frames (pv64 and
-// pv32), CR2 in vcpu_info, domain crash without a handler, int3/int $n DPL rules, and the iret round trip.
+// pv32), CR2 in vcpu_info, domain crash without a handler, int3/int $n DPL rules, the iret round trip, the failsafe
+// callback of load_segments and double faults.
 
 import * as assert from 'assert';
 import { buildGuest, guestSymbol } from '../guests/build';
 import { createDomainFromElf, Domain } from '../../src/xen';
 import { copyFromGuest } from '../../src/xen/guest-access';
-import { CS, SS, RSP } from '../../src/cpu/state';
+import { CS, SS, RSP, DS, GS, RCX } from '../../src/cpu/state';
+import { loadSegments } from '../../src/xen/failsafe';
 import { VCPU_INFO } from '../../src/xen/public';
 
 const VCPUINFO_arch_cr2_64 = VCPU_INFO.pv64.fields['arch.cr2'], VCPUINFO_arch_cr2_32 = VCPU_INFO.pv32pae.fields['arch.cr2'];
@@ -135,5 +137,67 @@ describe('xen: traps and bounce frames', () => {
     const db = run(bytes, 'b');
     assert.strictEqual(word(db, sym(bytes, 'handled_vec'), 4), 3);
     void SS; void RSP;
+  });
+});
+
+describe('xen: failsafe callback and double faults', () => {
+  it('pv64 load_segments: a selector that no longer loads becomes NUL and enters the failsafe callback', () => {
+    const bytes = pv64();
+    const d = createDomainFromElf(bytes, { cmdline: 'h' });
+    const v = d.vcpus[0], cpu = v.cpu;
+    v.failsafe = { cs: 0, address: sym(bytes, 'handler_common'), flags: 0 };
+    cpu.setSegment(DS, 0x0f, 0, 0xffffffff, 0xf3); // an LDT selector, but the guest has no LDT
+    const rsp = cpu.getSP(), rip = cpu.rip;
+    const r = loadSegments(v);
+    assert.deepStrictEqual(r.failed, [{ seg: 'ds', sel: 0x0f }]);
+    assert.strictEqual(r.crash, null);
+    assert.ok(r.record);
+    assert.strictEqual(cpu.segSel[DS], 0);
+    assert.strictEqual(cpu.rip, sym(bytes, 'handler_common'));
+    assert.strictEqual(cpu.segSel[CS], 0xe033);
+    const sp = cpu.getSP();
+    assert.strictEqual(sp, Math.floor(rsp / 16) * 16 - 88);
+    const f = Array.from({ length: 11 }, (_, i) => word(d, sp + i * 8, 8));
+    assert.deepStrictEqual(f.slice(2, 7), [0x0f, 0, 0, 0, rip], 'ds es fs gs as saved, then rip');
+    assert.strictEqual(f[7], 0xe030 + 2 ** 32, 'kernel cs with RPL cleared and the upcall mask');
+    assert.deepStrictEqual(f.slice(9), [rsp, 0xe02b]);
+    assert.strictEqual(cpu.regNumber(RCX), sym(bytes, 'handler_common') + 2 ** 64, 'sysret exit: rcx = rip');
+    assert.deepStrictEqual(loadSegments(v).failed, [], 'nothing left to fix');
+  });
+
+  it('pv32 load_segments: failsafe frame {ds, es, fs, gs, eip, cs, eflags} at FLAT_RING1_CS', () => {
+    const bytes = pv32();
+    const d = createDomainFromElf(bytes, { cmdline: 'h' });
+    const v = d.vcpus[0], cpu = v.cpu;
+    v.failsafe = { cs: 0xe019, address: sym(bytes, 'handler_common'), flags: 0 };
+    cpu.setSegment(GS, 0x0d, 0, 0xffffffff, 0xb3);
+    const esp = cpu.getSP(), eip = cpu.rip;
+    const r = loadSegments(v);
+    assert.deepStrictEqual(r.failed, [{ seg: 'gs', sel: 0x0d }]);
+    assert.deepStrictEqual(r.record?.frame, [0xe021, 0xe021, 0xe021, 0x0d, eip, 0xe019 | (1 << 16), 0x2]);
+    assert.strictEqual(cpu.getSP(), esp - 28);
+    assert.strictEqual(cpu.segSel[CS], 0xe019);
+    assert.strictEqual(cpu.segSel[GS], 0);
+    const n = createDomainFromElf(bytes, { cmdline: 'h' });
+    n.vcpus[0].cpu.setSegment(GS, 0x0d, 0, 0xffffffff, 0xb3);
+    assert.match(loadSegments(n.vcpus[0]).crash ?? '', /no failsafe callback registered.*reloading gs=0x000d/);
+  });
+
+  it('a fault while writing a bounce frame crashes the domain, naming both faults', () => {
+    const bytes = pv64();
+    const d = createDomainFromElf(bytes, { cmdline: 'h' });
+    const v = d.vcpus[0], cpu = v.cpu;
+    v.trapCtxt[6].address = sym(bytes, 'ud_handler');
+    cpu.setReg64(RSP, 0x10000, 0); // not mapped
+    cpu.ops.exception(cpu, 6, -1);
+    assert.strictEqual(d.state, 'crashed');
+    assert.match(d.crashDiagnostic, /^double fault: delivering #UD \(rip 0x[0-9a-f]+\) failed: create_bounce_frame: #PF writing the 56-byte frame at 0xffc8 \(guest stack not writable\)/);
+    const b32 = pv32();
+    const d32 = createDomainFromElf(b32, { cmdline: 'h' });
+    const v32 = d32.vcpus[0];
+    v32.trapCtxt[13] = { vector: 13, flags: 0, cs: 0xe019, address: sym(b32, 'ud_handler') };
+    v32.cpu.setReg32(RSP, 0x1000);
+    v32.cpu.ops.exception(v32.cpu, 13, 0x1234);
+    assert.match(d32.crashDiagnostic, /^double fault: delivering #GP\[1234\] .*compat_create_bounce_frame: #PF writing the 16-byte frame at 0xff0 /);
   });
 });
