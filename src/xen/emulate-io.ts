@@ -11,6 +11,7 @@ import type { Vcpu } from './vcpu';
 import { copyFromGuest, copyToGuest, encodeWord } from './guest-access';
 import type { PrivOpOutcome } from './emulate-privop';
 import { hexAddr } from '../common/bits';
+import { guestIoOkay } from './io-permission';
 
 /** At most this many repetitions per trip; the instruction restarts for the rest (Xen's preemption point). */
 const MAX_REPS_PER_TRIP = 4096;
@@ -26,7 +27,7 @@ export function ioplOk(v: Vcpu): boolean {
 
 function ioplText(v: Vcpu): string {
   return `port I/O needs IOPL >= ${v.guestKernelMode() ? (v.domain?.vmAssistArchitecturalIopl ? 0 : 1) : 3}, ` +
-    `virtual IOPL is ${(v.iopl >> 12) & 3} (no I/O bitmap registered)`;
+    `virtual IOPL is ${(v.iopl >> 12) & 3}, and the I/O bitmap (PHYSDEVOP_set_iobitmap) does not allow it`;
 }
 
 function guestIoRead(v: Vcpu, port: number, bytes: number): number {
@@ -49,7 +50,11 @@ export function emulateIo(v: Vcpu, i: Insn): PrivOpOutcome {
   const isIn = code.startsWith('In');
   const isString = code.startsWith('Ins') || code.startsWith('Outs');
   const name = `${code.split('_')[0].toLowerCase()} port ${hx(port, 4)}`;
-  if (!ioplOk(v)) return { kind: 'unhandled', text: `${name}: ${ioplText(v)}` };
+  const ok = guestIoOkay(v, port, bytes);
+  if (ok === 'gp') return { kind: 'unhandled', text: `${name}: ${ioplText(v)}` };
+  if (ok !== 'okay') {
+    return { kind: 'exception', vector: PF, errorCode: 0, cr2: ok.pageFault, text: `${name}: I/O bitmap byte at 0x${hexAddr(ok.pageFault)} not readable` };
+  }
   if (!isString) {
     if (isIn) {
       const val = guestIoRead(v, port, bytes);

@@ -36,18 +36,21 @@ function makeXenHeap(domain: Domain): XenHeap {
   const mm = domain.mm, f = mm.frames, img = domain.image;
   const busy = new Set<number>([0, img.sharedInfoMfn, ...img.m2pTableMfns]);
   if (mm.xen) { for (const m of mm.xen.m2pFrames) busy.add(m); for (const m of mm.xen.compatM2pFrames) busy.add(m); }
-  const spareXen = (mfn: number): boolean => mfn < img.xenFrames && !busy.has(mfn) && f.owner[mfn] === DOMID_XEN &&
-    f.count[mfn] === 1 && f.typeCount[mfn] === 0;
+  /** Spare Xen frames handed out and not yet given back (reserved even before the caller shares them). */
+  const taken = new Set<number>();
+  const spareXen = (mfn: number): boolean => mfn < img.xenFrames && !busy.has(mfn) && !taken.has(mfn) &&
+    f.owner[mfn] === DOMID_XEN && f.count[mfn] === 1 && f.typeCount[mfn] === 0;
   const fromFree = new Set<number>();
   return {
     alloc(): number {
       for (let mfn = 0; mfn < f.nr; mfn++) if (f.isFree(mfn)) { f.assign(mfn, DOMID_XEN); fromFree.add(mfn); return mfn; }
-      for (let mfn = 2; mfn < img.xenFrames; mfn++) if (spareXen(mfn)) return mfn;
+      for (let mfn = 2; mfn < img.xenFrames; mfn++) if (spareXen(mfn)) { taken.add(mfn); return mfn; }
       return -1;
     },
     free(mfn: number): void {
       mm.m2p[mfn] = INVALID_M2P_ENTRY;
       if (fromFree.delete(mfn)) { f.free(mfn); return; }
+      taken.delete(mfn);
       f.owner[mfn] = DOMID_XEN; f.count[mfn] = 1; f.countFlags[mfn] = PGC_allocated | PGC_xen_heap;
       f.type[mfn] = PGT_none; f.typeFlags[mfn] = 0; f.typeCount[mfn] = 0; f.linearPtCount[mfn] = 0;
     },

@@ -135,8 +135,9 @@ describe('xen: grant_table_op', () => {
     const d = createDomainFromElf(guest('pv64'), { cmdline: 'B' });
     const gt = grantTableOf(d);
     const heap = xenHeapOf(d);
+    assert.ok(heap.available() >= 31, `the builder reserves a Xen heap for the grant table: ${heap.available()}`);
+    while (heap.available() > 3) assert.ok(heap.alloc() >= 0); // leave a nearly empty heap
     const avail = heap.available();
-    assert.ok(avail >= 1, `spare Xen frames: ${avail}`);
     const owned = (): number => { let n = 0; for (let m = 0; m < d.mm.frames.nr; m++) if (d.mm.frames.owner[m] === DOMID_XEN) n++; return n; };
     const before = owned();
     assert.strictEqual(gt.grow(gt.nrFrames + avail + 1), -12 /* -ENOMEM */);

@@ -3,11 +3,12 @@
 // map frame, and the errno a domU gets for hardware-domain ops.
 
 import * as assert from 'assert';
+import { ioBitmapOf, guestIoOkay } from '../../src/xen/io-permission';
 import { buildGuest, guestSymbol } from '../guests/build';
 import { createDomainFromElf, Domain, setHypercallHandler } from '../../src/xen';
 import { copyFromGuest, copyToGuest } from '../../src/xen/guest-access';
 import {
-  doPhysdevOp, decodePhysdevOp, doPhysdevOpCompat, decodePhysdevOpCompat, ioBitmapOf, physdevStateOf, guestIoOkay,
+  doPhysdevOp, decodePhysdevOp, doPhysdevOpCompat, decodePhysdevOpCompat, physdevStateOf,
   NR_PIRQS_DOMU,
 } from '../../src/xen/hypercalls/physdev';
 import {

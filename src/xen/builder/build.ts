@@ -12,6 +12,7 @@ import { hypercallPageBytes } from './hypercall-page';
 import {
   DOMID_XEN, START_INFO, XEN_ULONG_SIZE, VCPU_INFO, VCPU_TIME_INFO, MAX_GUEST_CMDLINE,
 } from '../public';
+import { MAX_GRANT_FRAMES as GRANT_HEAP_FRAMES } from '../grant-table';
 
 export interface BuildOptions {
   /** Guest RAM in MiB (default 64). */
@@ -87,11 +88,12 @@ export function buildDomainImage(bytes: Uint8Array, options: BuildOptions = {}):
   const nrPages = memoryMiB * 256;
   const m2pEntrySize = kind === 'pv64' ? 8 : 4;
   // Xen's frames: 0 unused, 1 shared_info, the 64-bit and compat M2P tables and their mapping tables
-  // (installXenMappings: L1s + L2 + L3 for pv64, L1s for the PAE top-L2 slots).
+  // (installXenMappings: L1s + L2 + L3 for pv64, L1s for the PAE top-L2 slots), and a Xen heap for the
+  // grant-table frames (GRANT_HEAP_FRAMES, handed out by src/xen/grant-table.ts).
   let xenFrames = 16;
   for (;;) {
     const total = xenFrames + nrPages, m2p64 = Math.ceil((total * 8) / PAGE), m2p32 = Math.ceil((total * 4) / PAGE);
-    const need = 2 + m2p64 + m2p32 + Math.ceil(m2p64 / 512) + 2 + Math.ceil(m2p32 / 512);
+    const need = 2 + m2p64 + m2p32 + Math.ceil(m2p64 / 512) + 2 + Math.ceil(m2p32 / 512) + GRANT_HEAP_FRAMES;
     if (need <= xenFrames) break;
     xenFrames = Math.ceil(need / 16) * 16;
   }

@@ -1,8 +1,8 @@
 // physdev_op and physdev_op_compat as an unprivileged PV domU sees them (x86 physdev.c): set_iopl, set_iobitmap,
 // irq_status_query, get_free_pirq, eoi, pirq_eoi_gmfn; hardware-domain ops fail their XSM_PRIV check (-EPERM).
-// Also guest_io_okay(), the I/O permission rule an I/O-emulation path applies to the recorded iopl/bitmap.
 
 import type { HypercallContext } from './types';
+import { ioBitmapOf, guestIoOkay } from '../io-permission';
 import type { Vcpu } from '../vcpu';
 import type { Domain } from '../domain';
 import { copyFromGuest, copyToGuest, GuestBuf } from '../guest-access';
@@ -31,42 +31,15 @@ export const NR_PIRQS_DOMU = NR_IRQS_GSI + 32;
 
 /** Per-domain physdev state (d->pirq tree, d->arch.pirq_eoi_map_mfn, auto_unmask). */
 export interface PhysdevDomainState { readonly pirqs: Set<number>; pirqEoiMfn: number; autoUnmask: boolean; }
-/** Per-vCPU I/O permission (v->arch.pv.iobmp / iobmp_nr; the virtual IOPL is Vcpu.iopl). */
-export interface IoBitmap { address: number; nrPorts: number; }
 
 const domainState = new WeakMap<Domain, PhysdevDomainState>();
-const ioBitmaps = new WeakMap<Vcpu, IoBitmap>();
 
 export function physdevStateOf(d: Domain): PhysdevDomainState {
   let s = domainState.get(d);
   if (!s) { s = { pirqs: new Set(), pirqEoiMfn: 0, autoUnmask: false }; domainState.set(d, s); }
   return s;
 }
-export function ioBitmapOf(v: Vcpu): IoBitmap {
-  let b = ioBitmaps.get(v);
-  if (!b) { b = { address: 0, nrPorts: 0 }; ioBitmaps.set(v, b); }
-  return b;
-}
 
-/**
- * guest_io_okay (pv/emul-priv-op.c): may the vCPU access `bytes` ports at `port`? The virtual IOPL first (the guest
- * kernel counts as ring 1, or ring 0 with VMASST architectural_iopl), then the registered bitmap (a clear bit allows).
- * Returns 'okay', 'gp', or the faulting address when the bitmap is unreadable (Xen injects #PF).
- */
-export function guestIoOkay(v: Vcpu, port: number, bytes: number): 'okay' | 'gp' | { pageFault: number } {
-  const archIopl = v.domain ? (v.domain.vmAssist & (1 << VMASST_TYPE_architectural_iopl)) !== 0 : false;
-  const cpl = v.guestKernelMode() ? (archIopl ? 0 : 1) : 3;
-  if ((cpl << 12) <= v.iopl) return 'okay';
-  const bm = ioBitmapOf(v);
-  if (port + bytes <= bm.nrPorts) {
-    const addr = v.is64 ? bm.address + (port >> 3) : (bm.address + (port >> 3)) >>> 0;
-    const b = copyFromGuest(v.cpu, addr, 2);
-    if (b === null) return { pageFault: addr };
-    const mask = b[0] | (b[1] << 8);
-    if ((mask & (((1 << bytes) - 1) << (port & 7))) === 0) return 'okay';
-  }
-  return 'gp';
-}
 
 /** copy_from_guest of an op struct; null (caller returns -EFAULT) with the diagnostic set. */
 function read(c: HypercallContext, arg: number, size: number, what: string): GuestBuf | null {
