@@ -1,12 +1,14 @@
 // Benchmark entry (bundled to dist/bench.js; also `node -r esbuild-register src/bench/bench.ts`): runs each
 // workload on the emulator with paging on (64-bit CPL3, 32-bit PAE CPL1), reports median MIPS over >= 5 runs
 // after a warm-up, and compares with the same bytes run natively. Options: --runs N, --scale X, --only NAME, --json.
+// `--only debugger` runs the debugger benchmarks instead (debugger.ts: launch, step latency, breakpoint overhead).
 
 import { Instruction, Code } from 'iced-x86';
 import { WORKLOADS, Workload } from './workloads';
 import { makeBenchMachine, loadWorkload, resetForRun, STUB, CODE, DATA, BenchMachine } from './machine';
 import { timeNative } from './native';
 import { Asm } from './asm';
+import { runDebuggerBench } from './debugger';
 
 interface Row {
   workload: string; mode: string; emuMips: number | null; emuInsns: number; emuMs: number;
@@ -94,9 +96,13 @@ function main(argv: string[]): number {
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') {
       console.log('usage: bench [--runs N (>=5)] [--scale X] [--only WORKLOAD] [--json]');
-      console.log(`workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+      console.log(`workloads: ${WORKLOADS.map((w) => w.name).join(', ')}, debugger`);
       return 0;
     }
+  }
+  if (only === 'debugger') {
+    runDebuggerBench({ runs, scale, json }).catch((e: Error) => { console.error(`debugger benchmark failed: ${e.stack ?? e.message}`); process.exitCode = 70; });
+    return 0;
   }
   const rows: Row[] = [];
   for (const w of WORKLOADS) {

@@ -12,13 +12,30 @@
 //                                        leaf}], machineAddress?, writable?, user?, nx?, pageSize?, stop?}
 //   xen/domain     {}                 → {kind, state, shutdownReason, shutdownCode, crashDiagnostic, pages, memoryMiB, vcpus,
 //                                        vcpuStates, hypercalls, bounces, cmdline, guestOs, entry, ...}
+//   xen/frames     {filter?: 'all'|'pagetables'|'pinned'|'errors'|'owned', start?, count? (default 500, max 5000)}
+//                  → {total, rows: [{mfn, pfn|null, type ('none'|'l1_page_table'|…|'writable_page'), typeCount, count, pinned,
+//                     validated, owner|null, xenHeap?, note? ('start_info', 'GDT frame (vCPU0)', 'page-table root (vCPU0)', 'm2p'…),
+//                     lastError? (latest mm diagnostic naming the frame)}]}  frames owned by the guest or typed/referenced, by mfn
+//   xen/frame      {mfn? | pfn?}     → the row above + {p2m, m2p, mappedAt?: string[] (≤16 linear addresses under the current CR3),
+//                                        entries?: [{index, value, flags, targetMfn}] (present entries of a page-table frame)}
+//   xen/p2m        {start?, count? (default 256, max 5000)} → {nrPages, rows: [{pfn, mfn|null}]}
+//   xen/m2p        {mfn}             → {mfn, pfn|null}
+//   xen/whatIf     {kind: 'pte', level, value: "0x…", tableMfn?, index?, address?} | {kind: 'descriptor', value: "0x…", table?: 'gdt'|'ldt', index?}
+//                  → {accepted, errno?, rule?, message, explanation: string[]}  Xen's own checks run on a scratch copy of mm
+//                    (tableMfn/index default to the level-N table on the walk of address)
+// Numbers (mfn, pfn, start, tableMfn, index) may be JSON numbers or "0x…" strings. Bad arguments give an error response.
 // xen/segments and xen/pageWalk also work on the bare machine; the others need a Xen guest.
 
 import type { DebugRuntime } from './runtime';
 import { XenDebugMachine } from './xen-machine';
 import { segmentRows, gdtRows, ldtRows, trapRows, hypercallRows, pageWalk, domainInfo } from './xen-inspect';
+import { FRAME_FILTERS, FrameFilter, frameRows, frameDetail, p2mRows, m2pEntry, intArg } from './xen-frames';
+import { whatIf } from './what-if';
 
-export const CUSTOM_REQUESTS = ['xen/segments', 'xen/gdt', 'xen/ldt', 'xen/trapTable', 'xen/hypercallLog', 'xen/pageWalk', 'xen/domain'];
+export const CUSTOM_REQUESTS = [
+  'xen/segments', 'xen/gdt', 'xen/ldt', 'xen/trapTable', 'xen/hypercallLog', 'xen/pageWalk', 'xen/domain',
+  'xen/frames', 'xen/frame', 'xen/p2m', 'xen/m2p', 'xen/whatIf',
+];
 
 function threadOf(args: Record<string, unknown>): number {
   const t = args.threadId;
@@ -50,6 +67,28 @@ export function customRequest(rt: DebugRuntime, command: string, args: Record<st
       return hypercallRows(xen(), c);
     }
     case 'xen/domain': return domainInfo(xen());
+    case 'xen/frames': {
+      const f = args.filter ?? 'all';
+      if (typeof f !== 'string' || !FRAME_FILTERS.includes(f as FrameFilter)) throw new Error(`filter must be one of ${FRAME_FILTERS.join(', ')}, got ${JSON.stringify(f)}`);
+      const start = args.start === undefined ? 0 : intArg(args.start, 'start');
+      const count = args.count === undefined ? 500 : intArg(args.count, 'count', 5000);
+      return frameRows(xen(), f as FrameFilter, start, count);
+    }
+    case 'xen/frame': return frameDetail(xen(), args);
+    case 'xen/p2m': {
+      const start = args.start === undefined ? 0 : intArg(args.start, 'start');
+      const count = args.count === undefined ? 256 : intArg(args.count, 'count', 5000);
+      return p2mRows(xen(), start, count);
+    }
+    case 'xen/m2p': {
+      if (args.mfn === undefined) throw new Error('xen/m2p needs mfn');
+      return m2pEntry(xen(), intArg(args.mfn, 'mfn'));
+    }
+    case 'xen/whatIf': {
+      const t = threadOf(args);
+      rt.cpuOf(t);
+      return whatIf(xen(), t - 1, args, (e) => rt.addressOf(e, t));
+    }
     default: throw new Error(`unrecognized request '${command}'`);
   }
 }

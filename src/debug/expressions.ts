@@ -1,5 +1,6 @@
 // Debugger expressions: registers, symbols, numbers, C-like arithmetic and memory dereference such as
-// `*(u64*)(rsp+8)`, `[rbp-8]` or `*(u32*)sym`. Evaluated with bigints; errors are ExprError, never crashes.
+// `*(u64*)(rsp+8)`, `[rbp-8]` or `*(u32*)sym`, and the address-space qualifiers `pfn:N` / `mfn:N` (frame N of
+// guest-pseudo-physical / machine memory, e.g. `*(u64*)(mfn:0x3f42 + 8)`). Evaluated with bigints; errors are ExprError.
 
 export class ExprError extends Error {
   constructor(message: string) { super(message); this.name = 'ExprError'; }
@@ -12,13 +13,20 @@ export interface EvalContext {
   readMemory(addr: bigint, size: number): bigint;
   /** Default dereference size in bytes (8 in 64-bit code, else 4). */
   pointerSize: number;
+  /** Read size bytes at a pseudo-physical ('pfn') or machine ('mfn') byte address; absent: the qualifiers cannot be read. */
+  readPhysical?(space: AddressSpace, addr: bigint, size: number): bigint;
 }
+
+/** Address spaces besides the default guest-linear one: guest pseudo-physical (pfn) and machine (mfn). */
+export type AddressSpace = 'pfn' | 'mfn';
 
 export interface TypedValue {
   value: bigint;
   /** Width in bytes and signedness of the value's type. */
   size: number;
   signed: boolean;
+  /** Set when the value is an address in pseudo-physical or machine memory (from a `pfn:` / `mfn:` qualifier). */
+  space?: AddressSpace;
 }
 
 const MASK64 = (1n << 64n) - 1n;
@@ -141,13 +149,13 @@ class Parser {
           const target = cast ? this.unary() : this.unary();
           const ty = cast && cast.pointer ? cast : { size: this.ctx.pointerSize, signed: false, pointer: true };
           if (cast && !cast.pointer) throw new ExprError(`cannot dereference a non-pointer cast (${cast.name}); write *(${cast.name}*)...`);
-          return this.deref(target.value, ty.size, ty.signed);
+          return this.deref(target.value, ty.size, ty.signed, target.space);
         }
         case '(': {
           const cast = this.tryCast();
           if (cast) {
             const v = this.unary();
-            if (cast.pointer) return { value: BigInt.asUintN(64, v.value), size: 8, signed: false };
+            if (cast.pointer) return { value: BigInt.asUintN(64, v.value), size: 8, signed: false, ...(v.space ? { space: v.space } : {}) };
             return { value: truncate(v.value, cast.size, cast.signed), size: cast.size, signed: cast.signed };
           }
           return this.primary();
@@ -171,9 +179,13 @@ class Parser {
     return { ...ti, pointer, name: id.v + (pointer ? '*' : '') };
   }
 
-  private deref(addr: bigint, size: number, signed: boolean): TypedValue {
+  private deref(addr: bigint, size: number, signed: boolean, space?: AddressSpace): TypedValue {
     let raw: bigint;
-    try { raw = this.ctx.readMemory(BigInt.asUintN(64, addr), size); } catch (e) {
+    const phys = this.ctx.readPhysical;
+    if (space && !phys) throw new ExprError(`${space}: addresses need a machine with ${space === 'pfn' ? 'a p2m (a Xen PV guest)' : 'machine memory'}`);
+    try {
+      raw = space && phys ? phys.call(this.ctx, space, BigInt.asUintN(64, addr), size) : this.ctx.readMemory(BigInt.asUintN(64, addr), size);
+    } catch (e) {
       throw new ExprError(e instanceof Error ? e.message : String(e));
     }
     return { value: truncate(raw, size, signed), size, signed };
@@ -184,6 +196,16 @@ class Parser {
     if (t.k === 'num') { this.p++; return { value: t.v & MASK64, size: 8, signed: false }; }
     if (t.k === 'id') {
       this.p++;
+      const q = t.v.toLowerCase();
+      const colon = this.peek();
+      // `pfn:N` / `mfn:N` (the colon right after the word): byte address of frame N in that space
+      if ((q === 'pfn' || q === 'mfn') && colon.k === 'op' && colon.v === ':' && colon.pos === t.pos + 3) {
+        this.p++;
+        const frame = this.unary();
+        if (frame.space) throw new ExprError(`'${q}:' cannot qualify an address that already has a space (${frame.space}:) at column ${t.pos + 1}`);
+        if (BigInt.asUintN(64, frame.value) >= 1n << 52n) throw new ExprError(`${q} 0x${frame.value.toString(16)} is too large (frame numbers are below 2^52)`);
+        return { value: BigInt.asUintN(64, frame.value) << 12n, size: 8, signed: false, space: q };
+      }
       const reg = this.ctx.register(t.v.toLowerCase());
       if (reg !== undefined) return { value: reg, size: 8, signed: false };
       const sym = this.ctx.symbol(t.v);
@@ -200,7 +222,7 @@ class Parser {
       this.p++;
       const v = this.ternary();
       this.take(']');
-      return this.deref(v.value, this.ctx.pointerSize, false);
+      return this.deref(v.value, this.ctx.pointerSize, false, v.space);
     }
     throw new ExprError(`unexpected ${describe(t)} at column ${t.pos + 1}`);
   }
@@ -213,6 +235,7 @@ function describe(t: Tok): string {
 function norm(v: TypedValue): TypedValue { return { ...v, value: truncate(v.value, v.size, v.signed) }; }
 
 function apply(op: string, a: TypedValue, b: TypedValue, pos: number): TypedValue {
+  if (a.space || b.space) return applySpaced(op, a, b, pos);
   const size = Math.max(a.size, b.size);
   const signed = a.signed && b.signed;
   const x = a.value, y = b.value;
@@ -241,11 +264,33 @@ function apply(op: string, a: TypedValue, b: TypedValue, pos: number): TypedValu
   throw new ExprError(`unknown operator ${op}`);
 }
 
+/** Arithmetic on pfn:/mfn: addresses: +/- an offset keeps the space, the difference of two is a plain number. */
+function applySpaced(op: string, a: TypedValue, b: TypedValue, pos: number): TypedValue {
+  const plain = apply(op, { ...a, space: undefined }, { ...b, space: undefined }, pos);
+  if (op === '+' && a.space && b.space) throw new ExprError(`cannot add two ${a.space}: addresses at column ${pos + 1}`);
+  if (op === '+') return { ...plain, size: 8, signed: false, space: a.space ?? b.space };
+  if (op === '-' && a.space && !b.space) return { ...plain, size: 8, signed: false, space: a.space };
+  if (op === '-' && a.space && b.space && a.space !== b.space) throw new ExprError(`cannot subtract a ${b.space}: address from a ${a.space}: address at column ${pos + 1}`);
+  return plain;
+}
+
 /** Evaluate an expression; throws ExprError with a readable message. */
 export function evaluateExpression(src: string, ctx: EvalContext): TypedValue {
   if (typeof src !== 'string') throw new ExprError('expression must be a string');
   if (src.length > 10000) throw new ExprError('expression too long');
   return new Parser(tokenize(src), ctx).parse();
+}
+
+/** An address expression's space ('linear' unless it used pfn:/mfn:) and value. */
+export function evaluateAddress(src: string, ctx: EvalContext): { space: AddressSpace | 'linear'; address: bigint } {
+  const v = evaluateExpression(src, ctx);
+  return { space: v.space ?? 'linear', address: BigInt.asUintN(64, v.value) };
+}
+
+/** A memoryReference / expression naming a byte of pfn or mfn space: "mfn:0x3f42+0x8". */
+export function spaceReference(space: AddressSpace, addr: bigint): string {
+  const off = addr & 0xfffn;
+  return `${space}:0x${(addr >> 12n).toString(16)}${off ? `+0x${off.toString(16)}` : ''}`;
 }
 
 /** "0x2a" (hex, unsigned view) or signed decimal for negative signed values: "-5 (0xfffffffb)". */

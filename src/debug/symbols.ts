@@ -1,7 +1,8 @@
 // Symbol lookups over an ELF .symtab for the debugger: name -> address, and address -> "name+0xoff"
-// (functions and global labels preferred for frame names, any label for branch targets).
+// (functions and global labels preferred for frame names, any label for branch targets); carries the image's CFI.
 
 import { ElfImage, ElfSymbol, elfSymbols } from '../common/elf';
+import { CfiTable, readCfi } from './cfi';
 
 const STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3, STT_FILE = 4;
 const STB_GLOBAL = 1, STB_WEAK = 2;
@@ -28,7 +29,14 @@ export class SymbolTable {
     this.functions = this.sorted.filter((s) => s.type === STT_FUNC || s.bind === STB_GLOBAL || s.bind === STB_WEAK);
   }
 
-  static fromImage(img: ElfImage): SymbolTable { return new SymbolTable(elfSymbols(img)); }
+  /** Call-frame information of the image (.eh_frame / .debug_frame), used by the stack walk when present. */
+  cfi: CfiTable | undefined;
+
+  static fromImage(img: ElfImage): SymbolTable {
+    const t = new SymbolTable(elfSymbols(img));
+    try { const c = readCfi(img); if (c.size > 0) t.cfi = c; } catch { t.cfi = undefined; }
+    return t;
+  }
 
   get size(): number { return this.byName.size; }
   names(): string[] { return [...this.byName.keys()]; }

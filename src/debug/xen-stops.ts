@@ -1,7 +1,9 @@
 // Decides Xen stops for the runtime: `hypercall:` function breakpoints (conditions on arguments, hit counts,
-// logpoints) and the exception filters (all/failed hypercalls, guest faults before the bounce, domain crash).
+// logpoints) and the exception filters (all/failed hypercalls, guest faults and int3 / `int $n` bounces, domain crash).
 
 import type { Cpu } from '../cpu/cpu';
+import type { CpuOps } from '../cpu/ops';
+import type { Vcpu } from '../xen/vcpu';
 import { hexAddr } from '../common/bits';
 import type { EvalContext } from './expressions';
 import { evaluateExpression } from './expressions';
@@ -14,7 +16,7 @@ import { HypercallEvent, HypercallSpec, HYPERCALL_PREFIX, parseHypercallSpec, sp
 export const XEN_EXCEPTION_FILTERS = [
   { filter: 'all-hypercalls', label: 'All hypercalls', description: 'Stop after every hypercall, with its result decoded', default: false, supportsCondition: true, conditionDescription: 'e.g. nr == 18, arg0 == 2, (s64)result < 0' },
   { filter: 'failed-hypercalls', label: 'Failed hypercalls', description: 'Stop after a hypercall that returns an error (-EINVAL, -EPERM, ...) with Xen\'s reason', default: false, supportsCondition: true, conditionDescription: 'e.g. nr == 1 (mmu_update only)' },
-  { filter: 'guest-faults', label: 'Guest faults', description: 'Stop when the CPU raises an exception Xen is about to bounce to the guest', default: false, supportsCondition: true, conditionDescription: 'e.g. vector == 14 (page faults only)' },
+  { filter: 'guest-faults', label: 'Guest faults', description: 'Stop when the CPU raises an exception (or int3 / int $n) Xen is about to bounce to the guest', default: false, supportsCondition: true, conditionDescription: 'e.g. vector == 14 (page faults only)' },
   { filter: 'domain-crash', label: 'Domain crash', description: 'Stop when Xen crashes the domain (otherwise the session just ends)', default: true },
 ];
 
@@ -69,6 +71,23 @@ export class XenStopPolicy {
     m.watch.hypercallEntry = (e, cpu) => this.onHypercall(e, cpu);
     m.watch.hypercallExit = (e, cpu) => this.onHypercall(e, cpu);
     m.watch.guestFault = (e, cpu) => this.onFault(m, e, cpu);
+    for (const v of m.domain.vcpus) {
+      if (!(v.cpu.ops instanceof SoftwareInterruptWatch)) v.cpu.ops = new SoftwareInterruptWatch(m, v, v.cpu.ops, (vector) => this.softwareInterruptStop(m, v, vector));
+    }
+  }
+
+  /**
+   * int3 / into / int1 / `int $n` about to be bounced (they reach the hypervisor as software interrupts, not CPU faults):
+   * the guest-faults filter's stop, or null. `int $n` through a gate the guest may not use is left alone: the CPU
+   * raises #GP(n*8+2), which the fault path reports.
+   */
+  private softwareInterruptStop(m: XenDebugMachine, v: Vcpu, vector: number): MachineStop | null {
+    if (!this.filters.has('guest-faults') || m.domain.state !== 'running') return null;
+    const cpu = v.cpu;
+    const exceptionLike = vector === 1 || vector === 3 || vector === 4;
+    if (!exceptionLike && (v.trapCtxt[vector].flags & 3) < (v.guestKernelMode() ? 1 : 3)) return null;
+    const name = vector === 3 ? '#BP' : vector === 4 ? '#OF' : vector === 1 ? '#DB' : `int $0x${vector.toString(16)}`;
+    return this.onFault(m, { vcpu: v.id, vector, name, errorCode: -1, rip: cpu.insnRip, cr2: cpu.cr2 }, cpu, !exceptionLike);
   }
 
   /** Re-apply filter-dependent machine settings after setFilters. */
@@ -123,7 +142,7 @@ export class XenStopPolicy {
     return null;
   }
 
-  private onFault(m: XenDebugMachine, e: GuestFaultEvent, cpu: Cpu): MachineStop | null {
+  private onFault(m: XenDebugMachine, e: GuestFaultEvent, cpu: Cpu, software = false): MachineStop | null {
     if (!this.filters.has('guest-faults')) return null;
     const ctx = this.context(cpu, (n) => n === 'vector' ? BigInt(e.vector) : n === 'error_code' || n === 'errorCode' ? BigInt(e.errorCode < 0 ? 0 : e.errorCode) : undefined);
     const errors: string[] = [];
@@ -136,7 +155,43 @@ export class XenStopPolicy {
       : 'the guest has no handler for it (Xen will crash the domain)';
     const ec = e.errorCode >= 0 ? ` error code 0x${e.errorCode.toString(16)}` : '';
     const cr2 = e.vector === 14 ? ` (cr2 0x${hexAddr(e.cr2)})` : '';
-    return { kind: 'exception', id: e.name, resumable: true, exitCode: 0, description: `guest fault ${e.name}`,
-      text: `guest fault ${e.name}${ec}${cr2} at rip 0x${hexAddr(e.rip)}; ${handler}` };
+    const what = software ? 'software interrupt' : 'guest fault';
+    return { kind: 'exception', id: e.name, resumable: true, exitCode: 0, description: `${what} ${e.name}`,
+      text: `${what} ${e.name}${ec}${cr2} at rip 0x${hexAddr(e.rip)}; ${handler}` };
   }
+}
+
+/**
+ * CpuOps in front of the machine's: software interrupts that Xen bounces (int3, into, int1, `int $n` through a
+ * permitted gate) are offered to the guest-faults filter first. A stop rewinds RIP onto the instruction and stops
+ * the vCPU before anything is delivered (through the machine's pre-hypercall stop, which also skips the stop once
+ * when the run resumes there); hypercalls (`int $0x82` from a pv32 kernel) pass straight through.
+ */
+class SoftwareInterruptWatch implements CpuOps {
+  constructor(private readonly m: XenDebugMachine, private readonly v: Vcpu, private readonly inner: CpuOps,
+    private readonly decide: (vector: number) => MachineStop | null) {}
+
+  softwareInterrupt(cpu: Cpu, vector: number): boolean {
+    const hypercall = !this.v.is64 && vector === 0x82 && this.v.guestKernelMode();
+    if (!hypercall && this.stopBefore(cpu, vector)) return true;
+    return this.inner.softwareInterrupt(cpu, vector);
+  }
+
+  private stopBefore(cpu: Cpu, vector: number): boolean {
+    const w = this.m.watch;
+    const saved = w.hypercallEntry;
+    let asked = false;
+    w.hypercallEntry = () => { asked = true; return this.decide(vector); };
+    try {
+      // hypercallEntry returns false without asking when this is the resumed instruction it already stopped at
+      return this.m.hypercallEntry(this.v, cpu) && asked;
+    } finally { w.hypercallEntry = saved; }
+  }
+
+  exception(cpu: Cpu, vector: number, errorCode: number): void { this.inner.exception(cpu, vector, errorCode); }
+  syscall(cpu: Cpu): boolean { return this.inner.syscall(cpu); }
+  sysenter(cpu: Cpu): boolean { return this.inner.sysenter(cpu); }
+  halt(cpu: Cpu): void { this.inner.halt(cpu); }
+  ioRead(cpu: Cpu, port: number, size: number): number { return this.inner.ioRead(cpu, port, size); }
+  ioWrite(cpu: Cpu, port: number, size: number, value: number): void { this.inner.ioWrite(cpu, port, size, value); }
 }

@@ -1,5 +1,5 @@
-// The Xen scope in the Variables view (vCPU mode, upcall state, callbacks, kernel stack, trap table, last
-// hypercall, domain state) and the Xen REPL commands (`hypercalls [n]`, `traps`, `domain`, `gdt` in Xen's view).
+// The Xen scope in the Variables view (vCPU mode, upcall state, callbacks, kernel stack, trap table, last hypercall,
+// domain state) and the Xen REPL commands (`hypercalls [n]`, `traps`, `domain`, `gdt`, `frame`, `p2m`, `m2p`, `whatif`).
 
 import { hexAddr } from '../common/bits';
 import type { Scope, VarNode } from './variables';
@@ -8,12 +8,25 @@ import type { XenDebugMachine } from './xen-machine';
 import { trapRows, hypercallRows, domainInfo, gdtRows, ldtRows, h } from './xen-inspect';
 import type { Callback } from '../xen/vcpu';
 import { REPL_HELP } from './repl-commands';
+import { frameDetail, formatFrame, p2mRows, m2pEntry, intArg } from './xen-frames';
+import { whatIfCommand } from './what-if';
+import { evaluateExpression, formatValue, spaceReference } from './expressions';
+import { physicalReader } from './address-spaces';
+import { readRegister } from './registers';
+import { readValue, pcLinear } from './guest-memory';
 
 export const XEN_REPL_HELP = [
   'hypercalls [n]      the last n hypercalls (default 20) with decoded arguments, results and Xen\'s diagnostics',
   'traps               the trap table (vector -> handler, cs, flags)',
   'domain              domain state, memory, vCPUs, shutdown reason',
   'gdt                 on a Xen guest: the GDT as Xen serves it (guest frames + reserved entries); ldt: the LDT',
+  'frame <mfn>         page_info of a machine frame: type, counts, pinned/validated, owner, p2m/m2p, mappings, entries',
+  'frame pfn <pfn>     the same for the frame behind a guest pfn',
+  'p2m <pfn> [n]       pfn -> mfn (n entries from pfn);  m2p <mfn>: mfn -> pfn',
+  'whatif pte <level> <value> [index] [at <addr>]   would Xen accept this entry in the level-N table on the walk of',
+  '                    addr (default rip)? errno, rule and the checks, run on a scratch copy (nothing changes)',
+  'whatif desc <value> [gdt|ldt <index>]           would update_descriptor accept this descriptor?',
+  'expressions may use pfn:N / mfn:N for pseudo-physical / machine frames, e.g. *(u64*)(mfn:0x3f42 + 8)',
 ].join('\n');
 
 function sym(m: XenDebugMachine, addr: number): string {
@@ -68,10 +81,45 @@ export function xenScope(m: XenDebugMachine, i: number): Scope {
   };
 }
 
-/** Xen REPL commands; undefined when the text is not one of them. */
-export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string): string | undefined {
+const addrNumber = (v: bigint): number => { const u = BigInt.asUintN(64, v); return u >= 1n << 63n ? Number(BigInt.asIntN(64, u)) : Number(u); };
+
+/** Fallback address evaluation (registers and memory, no symbols) when the runtime gives no evaluator. */
+function registerAddress(m: XenDebugMachine, vcpu: number): (e: string) => number {
+  const cpu = m.vcpus[vcpu];
+  return (e) => addrNumber(evaluateExpression(e, {
+    register: (n) => readRegister(cpu, n), symbol: () => undefined,
+    readMemory: (a, size) => readValue(cpu, addrNumber(a), size), pointerSize: cpu.mode === 64 ? 8 : 4,
+  }).value);
+}
+
+/** Xen REPL commands; undefined when the text is not one of them. addressOf evaluates address expressions. */
+export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string, addressOf?: (e: string) => number): string | undefined {
   const t = text.trim();
   if (t === 'help' || t === '?') return `${REPL_HELP}\n${XEN_REPL_HELP}`;
+  let fm = /^frame\s+(?:(pfn|mfn)\s+)?(\S+)$/.exec(t);
+  if (fm) return formatFrame(frameDetail(m, fm[1] === 'pfn' ? { pfn: fm[2] } : { mfn: fm[2] }));
+  if (t === 'frame') throw new Error('usage: frame <mfn> | frame pfn <pfn>');
+  if ((fm = /^p2m\s+(\S+)(?:\s+(\S+))?$/.exec(t))) {
+    const start = intArg(fm[1], 'pfn'), n = fm[2] ? intArg(fm[2], 'count', 4096) : 1;
+    const r = p2mRows(m, start, n);
+    if (r.rows.length === 0) throw new Error(`pfn 0x${start.toString(16)} is outside the guest's pseudo-physical memory (nr_pages 0x${r.nrPages.toString(16)})`);
+    return r.rows.map((x) => `p2m[0x${x.pfn.toString(16)}] = ${x.mfn === null ? 'invalid' : `mfn 0x${x.mfn.toString(16)}`}`).join('\n');
+  }
+  if ((fm = /^m2p\s+(\S+)$/.exec(t))) {
+    const r = m2pEntry(m, intArg(fm[1], 'mfn'));
+    return `m2p[0x${r.mfn.toString(16)}] = ${r.pfn === null ? 'invalid (not a guest frame)' : `pfn 0x${r.pfn.toString(16)}`}`;
+  }
+  if ((fm = /^whatif(?:\s+(.*))?$/.exec(t))) return whatIfCommand(m, vcpu, fm[1] ?? '', addressOf ?? registerAddress(m, vcpu), pcLinear(m.vcpus[vcpu]));
+  // pfn:/mfn: expressions, for a runtime whose evaluation context has no physical reader (registers, no symbols)
+  if (/\b[pm]fn:/i.test(t)) {
+    const cpu = m.vcpus[vcpu];
+    const v = evaluateExpression(t, {
+      register: (n) => readRegister(cpu, n), symbol: () => undefined,
+      readMemory: (a, size) => readValue(cpu, addrNumber(a), size), pointerSize: cpu.mode === 64 ? 8 : 4,
+      readPhysical: physicalReader(m),
+    });
+    return v.space ? `${formatValue(v)} (${spaceReference(v.space, BigInt.asUintN(64, v.value))})` : formatValue(v);
+  }
   const mm = /^hypercalls(?:\s+(\d+))?$/.exec(t);
   if (mm) {
     const n = mm[1] ? Math.min(Number(mm[1]), 10000) : 20;
