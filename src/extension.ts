@@ -1,5 +1,5 @@
 // The extension's composition root (the only module besides src/views that imports `vscode`): registers the
-// xenpv debugger, its launch experience, the Xen views and the guest-assembly language client.
+// xenpv debugger, its launch experience, the Xen views (with the status bar and commands) and the language client.
 
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -12,6 +12,7 @@ import { XenViews } from './views';
 
 /** What activate() returns: used by the end-to-end tests, stable enough for other extensions. */
 export interface XenPvExtensionApi {
+  /** The views, the status-bar item (views.status) and the "Xen PV" output channel (views.output). */
   views: XenViews;
   /** Resolves once the language client has started (or failed: then with undefined). */
   languageClient: Promise<LanguageClient | undefined>;
@@ -20,7 +21,7 @@ export interface XenPvExtensionApi {
 let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): XenPvExtensionApi {
-  const views = new XenViews();
+  const views = new XenViews(context.extensionUri);
   context.subscriptions.push(
     views,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new XenAdapterFactory(context.extensionUri,

@@ -27,3 +27,8 @@ export function parseNumber(text: string): bigint | undefined {
   const v = BigInt(t);
   return v < 0n || v > 0xffffffffffffffffn ? undefined : v;
 }
+
+/** The file "Export Hypercall Log as JSON…" writes: the reply as indented JSON, newline-terminated. */
+export function exportJson(body: unknown): string {
+  return JSON.stringify(body ?? null, null, 2) + '\n';
+}

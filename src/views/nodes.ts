@@ -13,9 +13,53 @@ export interface XenNode {
   copyText?: string;
   /** Theme icon id (e.g. 'symbol-field', 'warning'). */
   icon?: string;
-  /** Context value for menus: 'entry', 'field', 'message', 'error'. */
+  /** Context value for menus: 'entry', 'field', 'message', 'more'; '.whatif' appended when `whatIf` is set. */
   contextValue?: string;
   children?: XenNode[];
+  /** Children read on first expansion (e.g. a frame's entries through xen/frame); errors become a message row. */
+  loadChildren?: () => Promise<XenNode[]>;
+  /** Run on click (e.g. "Load more…"). */
+  command?: { id: string; title: string; args?: unknown[] };
+  /** Pre-filled arguments of "Xen: What-if — would Xen accept this entry?" (PTE or descriptor rows). */
+  whatIf?: WhatIfPrefill;
+}
+
+/** A what-if question about one entry: a PTE at a level, or a descriptor for the GDT/LDT. */
+export type WhatIfPrefill =
+  | { kind: 'pte'; level: number; value: string; tableMfn?: number; index?: number; address?: string }
+  | { kind: 'descriptor'; value: string; table?: 'gdt' | 'ldt'; index?: number };
+
+/** Attach a what-if prefill and mark the row for the context menu (viewItem =~ /\.whatif$/). */
+export function withWhatIf(n: XenNode, w: WhatIfPrefill | undefined): XenNode {
+  if (!w) return n;
+  return { ...n, whatIf: w, contextValue: `${n.contextValue ?? 'entry'}.whatif` };
+}
+
+/** The text "Copy Decoded Entry" puts on the clipboard for a row. */
+export function copyTextOf(n: XenNode): string {
+  return n.copyText ?? (n.description ? `${n.label}\t${n.description}` : n.label);
+}
+
+/** A clear row for a refused or failed request: which request, and why (adapter too old, bare machine, ...). */
+export function errorRow(e: unknown, command?: string): XenNode {
+  const text = e instanceof Error ? e.message : String(e);
+  if (/unrecognized request/i.test(text)) {
+    const what = /'([^']+)'/.exec(text)?.[1] ?? command ?? 'this request';
+    return message(`Not supported by this debug adapter (${what})`, `${text}\nThe running adapter does not implement ${what}; use an adapter built with this extension.`, 'circle-slash');
+  }
+  if (/needs a Xen PV guest|bare machine/i.test(text)) return message('Not available on the bare machine', text, 'circle-slash');
+  if (/no active xenpv debug session/i.test(text)) return message('No xenpv debug session', 'Start debugging a guest (F5) to see this view.');
+  if (/timed out/i.test(text)) return message('The debug adapter did not answer', text, 'warning');
+  return message(`Not available: ${text.length > 80 ? text.slice(0, 77) + '…' : text}`, text, 'circle-slash');
+}
+
+/** A lazily loaded row's children (read once per refresh; a failure is a message row, never a thrown error). */
+export async function expandNode(n: XenNode): Promise<XenNode[]> {
+  if (!n.loadChildren) return n.children ?? [];
+  try {
+    const rows = await n.loadChildren();
+    return rows.length ? rows : [message('(empty)', 'Nothing to show for this row.')];
+  } catch (e) { return [errorRow(e)]; }
 }
 
 /** Keys tried, in order, for an entry's row label and description. */
@@ -31,6 +75,8 @@ export interface RowShape {
   describe?: (e: Record<string, unknown>, fmt: NumberFormat) => string | undefined;
   /** Theme icon for a row that is not a problem (default 'symbol-constant'). */
   icon?: (e: Record<string, unknown>) => string | undefined;
+  /** What-if prefill for the row (context menu "What-if…"). */
+  whatIf?: (e: Record<string, unknown>) => WhatIfPrefill | undefined;
 }
 
 export function message(label: string, tooltip?: string, icon = 'info'): XenNode {
@@ -86,10 +132,10 @@ export function entryNodes(entries: unknown[], shape: RowShape, fmt: NumberForma
     const warn = shape.warn?.(raw) ?? false;
     const children = fieldNodes(raw, fmt, shape.hide ?? []);
     const tooltip = [`${label}  ${description}`, ...children.filter((c) => !c.children).map((c) => `${c.label}: ${c.description ?? ''}`)].join('\n');
-    return {
+    return withWhatIf({
       label, description, tooltip, contextValue: 'entry', icon: warn ? 'warning' : shape.icon?.(raw) ?? 'symbol-constant',
       copyText: `${label}\t${description}\n${JSON.stringify(raw, null, 2)}`, children,
-    };
+    }, shape.whatIf?.(raw));
   });
 }
 

@@ -3,23 +3,24 @@
 
 import { entryNodes, findEntries, headerNodes, message, RowShape, XenNode, fieldNodes } from './nodes';
 import { formatValue, hexOf, NumberFormat } from './format';
-import type { XenSessionWatch } from './session-access';
-import type { XenViewSpec } from './xen-tree';
+import type { Requester, XenViewSpec } from './spec';
 
 type Rec = Record<string, unknown>;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && /^-?(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : undefined);
 
 /** A view that lists the entries of one request's reply under its header fields. */
-function listView(id: string, title: string, command: string, keys: string[], shape: RowShape, args?: () => object): XenViewSpec {
+function listView(id: string, title: string, command: string, keys: string[], shape: RowShape, args?: () => object, newestFirst = false, empty?: [string, string]): XenViewSpec {
   return {
     id, title,
-    async load(watch: XenSessionWatch, fmt: NumberFormat): Promise<XenNode[]> {
+    async load(watch: Requester, fmt: NumberFormat): Promise<XenNode[]> {
       const body = await watch.request<unknown>(command, args?.());
       const entries = findEntries(body, keys);
       if (!entries) return fieldNodes((body ?? {}) as Rec, fmt);
       const head = headerNodes(body, fmt, keys);
-      return [...entryNodes(entries, shape, fmt), ...head];
+      const rows = entryNodes(entries, shape, fmt);
+      if (!rows.length && empty) return [message(empty[0], empty[1])];
+      return [...(newestFirst ? rows.reverse() : rows), ...head];
     },
   };
 }
@@ -38,14 +39,17 @@ const SEGMENT_SHAPE: RowShape = {
   icon: (e) => (e.reserved ? 'shield' : undefined),
 };
 
-/** 0xe033  FLAT_RING3_CS64: 64-bit code, DPL3 ... ; Xen-reserved entries get a shield icon. */
-const DESCRIPTOR_SHAPE: RowShape = {
+/** 0xe033  FLAT_RING3_CS64: 64-bit code, DPL3 ... ; Xen-reserved entries get a shield icon. What-if: the raw value
+ * in that table (at its index unless it is one of Xen's reserved entries, which the guest cannot write). */
+const descriptorShape = (table: 'gdt' | 'ldt'): RowShape => ({
   label: ['selector', 'index'],
   description: ['summary', 'decoded', 'description', 'typeName', 'type', 'raw'],
   describe: (e) => (e.summary === undefined ? undefined : `${e.name ? `${e.name}: ` : ''}${e.summary}`),
   warn: (e) => e.problem !== undefined || e.error !== undefined || e.invalid === true,
   icon: (e) => (e.reserved ? 'shield' : e.present === false ? 'circle-outline' : undefined),
-};
+  whatIf: (e) => (typeof e.raw !== 'string' ? undefined
+    : { kind: 'descriptor', value: e.raw, table, ...(!e.reserved && num(e.index) !== undefined ? { index: num(e.index) } : {}) }),
+});
 
 /** 14 #PF  0xffffffff80001234 <page_fault> */
 const TRAP_SHAPE: RowShape = {
@@ -71,22 +75,31 @@ const LEVEL_SHAPE: RowShape = {
   labelOf: (e, fmt) => (e.name === undefined ? undefined : `${e.name}${e.index !== undefined ? `[${f(e.index, fmt)}]` : ''}`),
   describe: (e, fmt) => (e.entry === undefined ? undefined : `${f(e.entry, fmt)} ${flagText(e.flags)}${e.present === false ? ' (not present)' : e.leaf ? ' → leaf' : ''}`),
   warn: (e) => e.present === false || e.fault !== undefined || e.problem !== undefined,
+  whatIf: (e) => {
+    const level = num(e.level), table = num(e.table);
+    if (typeof e.entry !== 'string' || level === undefined || level < 1 || level > 4) return undefined;
+    return { kind: 'pte', level, value: e.entry, ...(table !== undefined ? { tableMfn: Math.floor(table / 4096) } : {}), ...(num(e.index) !== undefined ? { index: num(e.index) } : {}) };
+  },
 };
 
 export function segmentsView(): XenViewSpec {
   return listView('xenpv.segments', 'Segment Registers', 'xen/segments', ['segments', 'registers'], SEGMENT_SHAPE);
 }
 export function gdtView(): XenViewSpec {
-  return listView('xenpv.gdt', 'GDT', 'xen/gdt', ['rows', 'entries', 'descriptors'], DESCRIPTOR_SHAPE);
+  return listView('xenpv.gdt', 'GDT', 'xen/gdt', ['rows', 'entries', 'descriptors'], descriptorShape('gdt'));
 }
 export function ldtView(): XenViewSpec {
-  return listView('xenpv.ldt', 'LDT', 'xen/ldt', ['rows', 'entries', 'descriptors'], DESCRIPTOR_SHAPE);
+  return listView('xenpv.ldt', 'LDT', 'xen/ldt', ['rows', 'entries', 'descriptors'], descriptorShape('ldt'), undefined, false,
+    ['LDT is empty', 'The guest has not set an LDT (MMUEXT_SET_LDT), or it has no present entries.']);
 }
 export function trapTableView(): XenViewSpec {
-  return listView('xenpv.trapTable', 'Trap Table', 'xen/trapTable', ['rows', 'entries', 'traps', 'vectors'], TRAP_SHAPE);
+  return listView('xenpv.trapTable', 'Trap Table', 'xen/trapTable', ['rows', 'entries', 'traps', 'vectors'], TRAP_SHAPE, undefined, false,
+    ['No trap table registered', 'The guest has not called set_trap_table yet: a fault now would crash the domain.']);
 }
+/** Hypercalls, newest first (the adapter replies oldest first), then the header (total). */
 export function hypercallsView(count: () => number): XenViewSpec {
-  return listView('xenpv.hypercalls', 'Hypercalls', 'xen/hypercallLog', ['rows', 'entries', 'log', 'hypercalls'], HYPERCALL_SHAPE, () => ({ count: count() }));
+  return listView('xenpv.hypercalls', 'Hypercalls', 'xen/hypercallLog', ['rows', 'entries', 'log', 'hypercalls'], HYPERCALL_SHAPE, () => ({ count: count() }), true,
+    ['No hypercalls yet', 'The guest has not made a hypercall since it started.']);
 }
 
 /** Page Tables: the domain summary (xen/domain) and the walk of one address (xen/pageWalk, default: the PC). */
@@ -97,8 +110,8 @@ export function pageTablesView(address: () => number | undefined): XenViewSpec {
       const out: XenNode[] = [];
       let addr = address();
       if (addr === undefined) {
-        const r = await watch.request<{ result?: string }>('evaluate', { expression: '$pc', context: 'watch' }).catch(() => undefined)
-          ?? await watch.request<{ result?: string }>('evaluate', { expression: '$rip', context: 'watch' }).catch(() => undefined);
+        // rip names the instruction pointer on every machine (eip is its low half)
+        const r = await watch.request<{ result?: string }>('evaluate', { expression: '$rip', context: 'watch' }).catch(() => undefined);
         const v = r?.result ? num(r.result.split(/\s/)[0]) : undefined;
         addr = v;
       }

@@ -2,22 +2,18 @@
 // session is stopped, keeps the last rows while running, and shows a message row when there is nothing to show.
 
 import * as vscode from 'vscode';
-import { XenNode, message } from './nodes';
+import { XenNode, errorRow, expandNode, message } from './nodes';
 import type { NumberFormat } from './format';
 import type { XenSessionWatch } from './session-access';
+import type { XenViewSpec } from './spec';
 
-/** What a view asks the adapter and how it turns the reply into rows. */
-export interface XenViewSpec {
-  /** View id in package.json (e.g. 'xenpv.segments'). */
-  id: string;
-  title: string;
-  /** Load rows (throws when the adapter refuses: shown as "not available"). */
-  load(watch: XenSessionWatch, fmt: NumberFormat): Promise<XenNode[]>;
-}
+export type { XenViewSpec };
 
 export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<XenNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** The TreeView showing this provider (set by XenViews), for its description. */
+  view: vscode.TreeView<XenNode> | undefined;
   private rows: XenNode[] = [];
   private loading: Promise<XenNode[]> | undefined;
   private generation = 0;
@@ -46,9 +42,13 @@ export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode
     }
     const p = this.spec.load(this.watch, this.format())
       .then((rows) => (rows.length ? rows : [message('(empty)', 'The adapter returned no entries.')]))
-      .catch((e: unknown) => [notAvailable(e)])
+      .catch((e: unknown) => [errorRow(e)])
       .then((rows) => {
-        if (gen === this.generation) { this.rows = rows; this.changed.fire(undefined); }
+        if (gen === this.generation) {
+          this.rows = rows;
+          if (this.view && this.spec.viewDescription) this.view.description = this.spec.viewDescription();
+          this.changed.fire(undefined);
+        }
         return rows;
       });
     this.loading = p;
@@ -62,20 +62,28 @@ export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode
   }
 
   getTreeItem(n: XenNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(n.label, n.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(n.label, n.children?.length || n.loadChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = n.description;
     item.tooltip = n.tooltip ?? (n.description ? `${n.label}: ${n.description}` : n.label);
     if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, n.icon === 'warning' || n.icon === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
     item.contextValue = n.contextValue;
+    if (n.command) item.command = { command: n.command.id, title: n.command.title, arguments: n.command.args };
     return item;
   }
 
-  getChildren(n?: XenNode): XenNode[] { return n ? n.children ?? [] : this.rows; }
+  async getChildren(n?: XenNode): Promise<XenNode[]> {
+    if (!n) {
+      if (this.loading) await this.loading;   // never hand the tree the rows a refresh in flight is replacing
+      return this.rows;
+    }
+    if (!n.children && n.loadChildren) n.children = await expandNode(n);
+    for (const c of n.children ?? []) this.parents.set(c, n);
+    return n.children ?? [];
+  }
+
+  /** Lets TreeView.reveal() expand a row (children remember their parent when they are listed). */
+  getParent(n: XenNode): XenNode | undefined { return this.parents.get(n); }
+  private readonly parents = new WeakMap<XenNode, XenNode>();
 
   dispose(): void { this.changed.dispose(); }
-}
-
-function notAvailable(e: unknown): XenNode {
-  const text = e instanceof Error ? e.message : String(e);
-  return message('Not available for this machine', text, 'circle-slash');
 }

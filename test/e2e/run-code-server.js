@@ -1,6 +1,7 @@
 // Runs the end-to-end suite in a real VS Code: code-server (Node 24, from test/e2e/setup.sh) on 127.0.0.1 with fresh
 // profile dirs, its workbench opened in headless Chromium with the extension-development/tests payload. Relays the
-// extension host's test log, takes screenshots into test-artifacts/ on request and at the end, exits with the result.
+// extension host's test log, takes screenshots into test-artifacts/ on request and at the end (and widens the side bar
+// on request), exits with the result.
 // Usage: node test/e2e/run-code-server.js   (env: XENPV_E2E_GREP=<file part>, E2E_TIMEOUT_MS, DEBUG_CONSOLE=1)
 'use strict';
 const { spawn } = require('child_process');
@@ -103,10 +104,45 @@ async function main() {
       const file = path.join(ARTIFACTS, `${name}.png`);
       try { await page.screenshot({ path: file, timeout: 10_000 }); shots.push(file); log(`screenshot ${path.relative(ROOT, file)}`); } catch (e) { log(`screenshot ${name} failed: ${e.message}`); }
     };
+    /** Drag the side bar's sash so it is `px` wide (the tests ask before screenshots: descriptions must fit). */
+    const sidebarWidth = async (px) => {
+      try {
+        const side = page.locator('.part.sidebar').first();
+        const box = await side.boundingBox({ timeout: 5000 });
+        if (!box || Math.abs(box.width - px) < 8) return;
+        const edge = box.x + box.width;
+        // the vertical sash on the side bar's right edge (VS Code sashes are thin divs centred on the boundary)
+        const sashes = await page.locator('.monaco-sash.vertical').evaluateAll((els) => els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height };
+        }));
+        const sash = sashes.filter((r) => r.h > box.height / 2).sort((a, b) => Math.abs(a.x - edge) - Math.abs(b.x - edge))[0];
+        if (!sash || Math.abs(sash.x - edge) > 10) { log(`side bar resize: no sash at x=${Math.round(edge)}`); return; }
+        await page.mouse.move(sash.x, sash.y);
+        await page.waitForTimeout(300);
+        await page.mouse.down();
+        await page.mouse.move(sash.x + (px - box.width) / 2, sash.y, { steps: 5 });
+        await page.mouse.move(sash.x + (px - box.width), sash.y, { steps: 5 });
+        await page.mouse.up();
+        const after = await side.boundingBox({ timeout: 5000 });
+        log(`side bar ${Math.round(box.width)} -> ${Math.round(after ? after.width : 0)} px`);
+      } catch (e) { log(`side bar resize failed: ${e.message}`); }
+    };
+    /** Collapse the Variables / Watch / Call Stack sections (if expanded) so the Xen views get the height. */
+    const collapseDebugSections = async () => {
+      for (const name of ['Variables', 'Watch', 'Call Stack']) {
+        try {
+          const header = page.locator(`.part.sidebar .pane-header[aria-expanded="true"]`).filter({ has: page.locator('h3.title', { hasText: new RegExp(`^${name}$`, 'i') }) }).first();
+          if (await header.count()) await header.click({ timeout: 3000 });
+        } catch (e) { log(`collapse ${name} failed: ${e.message}`); }
+      }
+    };
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = util.format(...(args || []));
       const m = /^@@xenpv-screenshot (\S+)/.exec(text);
       if (m) { void snap(m[1]); return; }
+      const w = /^@@xenpv-sidebar (\d+)/.exec(text);
+      if (w) { void sidebarWidth(Number(w[1])).then(collapseDebugSections); return; }
       if (!process.env.DEBUG_CONSOLE && NOISE.test(text)) return;
       console.log(`[ext-host] ${text}`);
     });

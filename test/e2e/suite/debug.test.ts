@@ -3,7 +3,7 @@
 
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { DapEvents, extensionApi, screenshot, until } from './helpers';
+import { DapEvents, extensionApi, screenshot, tidyDebugSideBar, until } from './helpers';
 import type { XenPvExtensionApi } from '../../../src/extension';
 
 describe('xenpv debugging in VS Code', () => {
@@ -58,8 +58,7 @@ describe('xenpv debugging in VS Code', () => {
   });
 
   it('shows the views in the Run and Debug container (screenshot)', async () => {
-    await vscode.commands.executeCommand('workbench.view.debug');
-    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    await tidyDebugSideBar();
     await vscode.commands.executeCommand('xenpv.segments.focus');
     await screenshot('run-and-debug');
   });

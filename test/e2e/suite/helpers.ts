@@ -69,3 +69,14 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     await sleep(100);
   }
 }
+
+/**
+ * Make room for the Xen views before a screenshot: Run and Debug shown, the secondary side bar closed; the runner
+ * then widens the side bar (no command sets a width) and collapses Variables / Watch / Call Stack if expanded.
+ */
+export async function tidyDebugSideBar(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.view.debug');
+  await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+  console.log('@@xenpv-sidebar 560');
+  await sleep(2000);
+}

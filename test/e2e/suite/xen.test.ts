@@ -3,7 +3,7 @@
 
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { DapEvents, extensionApi, screenshot, until } from './helpers';
+import { DapEvents, extensionApi, screenshot, tidyDebugSideBar, until } from './helpers';
 import type { XenPvExtensionApi } from '../../../src/extension';
 
 describe('xenpv views on a PV64 guest', () => {
@@ -76,8 +76,7 @@ describe('xenpv views on a PV64 guest', () => {
   });
 
   it('shows the Xen views (screenshot)', async () => {
-    await vscode.commands.executeCommand('workbench.view.debug');
-    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    await tidyDebugSideBar();
     for (const v of ['xenpv.segments', 'xenpv.gdt', 'xenpv.hypercalls']) await vscode.commands.executeCommand(`${v}.focus`);
     await api.views.refreshAll();
     await screenshot('xen-views');
