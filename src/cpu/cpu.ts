@@ -15,6 +15,7 @@ import {
 } from './state';
 import { F_FIXED, F_IF, LOP_NONE } from './flags';
 import { runCpu, StopReason } from './runner';
+import { WatchSet, WATCH_TRAP, WATCHED_PAGE } from './watch';
 
 export class Cpu implements PagingRegs {
   readonly mem: MachineMemory;
@@ -98,6 +99,13 @@ export class Cpu implements PagingRegs {
   skipBreakpointAt: number | null = null;
   /** Code name of the last instruction that had no handler (reported with its #UD). */
   lastUnimplemented = '';
+  /** Data watchpoints (cpu/watch.ts) when any is set, else null: the slow paths check them, the fast paths never see them. */
+  watch: WatchSet | null = null;
+  /**
+   * Rep-string trap after a watch hit: -1 off; n >= 0 lets n more data accesses finish the current iteration, then
+   * the next translation throws WATCH_TRAP (the runner leaves RIP on the instruction, as x86 does for rep + #DB).
+   */
+  watchTrap = -1;
 
   // ---- TLB: one set for supervisor accesses (CPL 0-2), one for user (CPL 3) ----
   readonly tlbSup = new Tlb();
@@ -278,19 +286,35 @@ export class Cpu implements PagingRegs {
   // ====================================================================================
   // Paging: TLB fast path, walk on miss
   // ====================================================================================
-  /** Machine address for linear `lin`; fills the TLB. access: ACC_READ/ACC_WRITE/ACC_EXEC. user: CPL3 access. */
+  /**
+   * Machine address for linear `lin`; fills the TLB. access: ACC_READ/ACC_WRITE/ACC_EXEC. user: CPL3 access.
+   * While data watchpoints are set, a read or write translation of a page that carries a watch of that kind returns
+   * WATCHED_PAGE (-1) after the usual checks: callers that would access machine memory directly (the rep movs/stos
+   * fast paths) must fall back to readLin/writeLin, which check the watched bytes.
+   */
   translate(lin: number, access: number, user = this.cpl === 3): number {
+    const pa = this.translateData(lin, access, user);
+    const w = this.watch;
+    return w === null || access === ACC_EXEC || !w.pageWatched(lin, access === ACC_WRITE) ? pa : WATCHED_PAGE;
+  }
+  /** translate() for the checking data paths in this file (never WATCHED_PAGE). */
+  private translateData(lin: number, access: number, user = this.cpl === 3): number {
+    if (this.watchTrap === 0) throw WATCH_TRAP;
     if (!(this.cr0 & CR0_PG)) {
       const pa = this.mode === 64 ? lin : lin >>> 0;
       if (pa >= 0 && pa < this.mem.size) this.tlbFill(lin, pa - (pa % 4096), true, true, user);
       return pa;
     }
     let t: Translation;
+    const quiet = this.mem.watchFrames !== null; // A/D updates are not data accesses for write watches
+    if (quiet) this.mem.watchMuted++;
     try {
       t = walk(this.mem, this, lin, access, user);
     } catch (e) {
       if (e instanceof CpuFault && e.vector === PF) this.cr2 = e.cr2;
       throw e;
+    } finally {
+      if (quiet) this.mem.watchMuted--;
     }
     const canWrite = access === ACC_WRITE;
     const canExec = !(t.nx && (this.efer & EFER_NXE)) && (user ? t.user : !(t.user && (this.cr4 & CR4_SMEP)));
@@ -300,8 +324,15 @@ export class Cpu implements PagingRegs {
   }
   private tlbFill(lin: number, frameAddr: number, canWrite: boolean, canExec: boolean, user: boolean): void {
     const t = user === (this.cpl === 3) ? (this.cpl === 3 ? this.tlbUser : this.tlbSup) : (user ? this.tlbUser : this.tlbSup);
-    const frame = Math.floor(frameAddr / 4096);
-    t.fill(Math.floor(lin / 4096), frameAddr, canWrite && this.mem.codeFrames[frame] === 0, canExec);
+    const frame = Math.floor(frameAddr / 4096), vpn = Math.floor(lin / 4096);
+    let canRead = true;
+    const w = this.watch;
+    if (w !== null) {
+      if (this.watchTrap >= 0) return; // every access of the rest of this instruction must reach translateData
+      if (w.readPages.has(vpn)) canRead = false;
+      if (w.writePages.has(vpn)) canWrite = false;
+    }
+    t.fill(vpn, frameAddr, canWrite && this.mem.codeFrames[frame] === 0, canExec, canRead);
   }
   /** Drop all TLB entries (CR3 load, paging mode change). */
   flushTlb(): void { this.tlbSup.flush(); this.tlbUser.flush(); this.linkEpoch++; }
@@ -320,7 +351,12 @@ export class Cpu implements PagingRegs {
   readLin8(lin: number): number {
     const vpn = Math.floor(lin / 4096), k = vpn & 4095;
     if (this.tagR[k] === vpn) return this.mem.bytes[this.tphys[k] + (lin & 0xfff)];
-    return this.mem.read8(this.translate(lin, ACC_READ));
+    return this.readSlow8(lin);
+  }
+  private readSlow8(lin: number): number {
+    const pa = this.translateData(lin, ACC_READ);
+    if (this.watch !== null) this.watch.cpuAccess(this, lin, 1, false);
+    return this.mem.read8(pa);
   }
   readLin16(lin: number): number {
     const vpn = Math.floor(lin / 4096), k = vpn & 4095, o = lin & 0xfff;
@@ -341,24 +377,32 @@ export class Cpu implements PagingRegs {
       this.rhi = this.mem.view.getInt32(pa + 4, true);
       return this.mem.view.getInt32(pa, true);
     }
-    if (o <= 4088) {
-      const pa = this.translate(lin, ACC_READ);
+    return this.readSlow64(lin);
+  }
+  private readSlow64(lin: number): number {
+    if ((lin & 0xfff) <= 4088) {
+      const pa = this.translateData(lin, ACC_READ);
+      if (this.watch !== null) this.watch.cpuAccess(this, lin, 8, false);
       this.rhi = this.mem.read32(pa + 4) | 0;
       return this.mem.read32(pa) | 0;
     }
-    const lo = this.readSplit(lin, 4) | 0;
-    this.rhi = this.readSplit(lin + 4, 4) | 0;
+    const lo = this.readSplit(lin, 4, false) | 0;
+    this.rhi = this.readSplit(lin + 4, 4, false) | 0;
+    if (this.watch !== null) this.watch.cpuAccess(this, lin, 8, false);
     return lo;
   }
-  private readSplit(lin: number, size: number): number {
+  /** Read 2 or 4 bytes on the slow path (TLB miss, watched page or page crossing); check: report it to the watches. */
+  private readSplit(lin: number, size: number, check = true): number {
     const o = lin & 0xfff;
     if (o + size <= 4096) {
-      const pa = this.translate(lin, ACC_READ);
+      const pa = this.translateData(lin, ACC_READ);
+      if (check && this.watch !== null) this.watch.cpuAccess(this, lin, size, false);
       return size === 2 ? this.mem.read16(pa) : this.mem.read32(pa);
     }
     const first = 4096 - o;
-    const pa1 = this.translate(lin, ACC_READ);
-    const pa2 = this.translate(lin + first, ACC_READ);
+    const pa1 = this.translateData(lin, ACC_READ);
+    const pa2 = this.translateData(lin + first, ACC_READ);
+    if (check && this.watch !== null) this.watch.cpuAccess(this, lin, size, false);
     let v = 0;
     for (let b = size - 1; b >= 0; b--) v = v * 256 + this.mem.read8(b < first ? pa1 + b : pa2 + b - first);
     return v;
@@ -392,8 +436,9 @@ export class Cpu implements PagingRegs {
   private writeSlow(lin: number, size: number, lo: number, hi: number): void {
     const o = lin & 0xfff;
     const first = Math.min(size, 4096 - o);
-    const pa1 = this.translate(lin, ACC_WRITE);
-    const pa2 = first < size ? this.translate(lin + first, ACC_WRITE) : 0;
+    const pa1 = this.translateData(lin, ACC_WRITE);
+    const pa2 = first < size ? this.translateData(lin + first, ACC_WRITE) : 0;
+    if (this.watch !== null) this.watch.cpuAccess(this, lin, size, true);
     for (let b = 0; b < size; b++) {
       const byte = b < 4 ? (lo >>> (b * 8)) & 0xff : (hi >>> ((b - 4) * 8)) & 0xff;
       this.storeByte(b < first ? pa1 + b : pa2 + b - first, byte);
@@ -411,8 +456,16 @@ export class Cpu implements PagingRegs {
   }
 
   /** Implicit supervisor reads (descriptor tables, TSS) regardless of CPL. */
-  readSys32(lin: number): number { return this.mem.read32(this.translate(lin, ACC_READ, false)) | 0; }
-  writeSys8(lin: number, v: number): void { this.storeByte(this.translate(lin, ACC_WRITE, false), v); }
+  readSys32(lin: number): number {
+    const pa = this.translateData(lin, ACC_READ, false);
+    if (this.watch !== null) this.watch.cpuAccess(this, lin, 4, false);
+    return this.mem.read32(pa) | 0;
+  }
+  writeSys8(lin: number, v: number): void {
+    const pa = this.translateData(lin, ACC_WRITE, false);
+    if (this.watch !== null) this.watch.cpuAccess(this, lin, 1, true);
+    this.storeByte(pa, v);
+  }
 
   // ====================================================================================
   // ModRM operand helpers: register when !isMem, else memory through linear()
@@ -516,8 +569,13 @@ export class Cpu implements PagingRegs {
   // ====================================================================================
   // Control
   // ====================================================================================
-  /** Ask the step loop to return after the current instruction. */
+  /**
+   * Ask the step loop to return after the current instruction. A data-watch hit ('watchpoint') is not hidden by a
+   * later request in the same run (the hypervisor blocking the vCPU, a timer ending the slice): hosts keep such
+   * state in flags (halted, blocked, the domain's state), and the watch hit is reported first.
+   */
   requestStop(reason: StopReason, detail = ''): void {
+    if (this.stopRequested && this.stopReason === 'watchpoint' && reason !== 'watchpoint') return;
     this.stopRequested = true;
     this.stopReason = reason;
     this.stopDetail = detail;

@@ -1,5 +1,6 @@
 // Machine memory: one flat byte array addressed by machine (physical) address, with code-page tracking
-// so the decoded-instruction cache is invalidated when guest or hypervisor writes over decoded code.
+// so the decoded-instruction cache is invalidated when guest or hypervisor writes over decoded code, and
+// machine-address write watches (the debugger's data breakpoints on what the hypervisor writes).
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
@@ -13,6 +14,12 @@ export class MachineMemory {
   readonly codeFrames: Uint8Array;
   /** Called once per frame write while the frame is marked in codeFrames (the CPU drops its decode cache). */
   onCodeWrite: (frame: number) => void = () => {};
+  /** Frames holding a write-watched byte (nonzero), or null when nothing is watched (the write paths then pay one test). */
+  watchFrames: Uint8Array | null = null;
+  /** Called before a write of len bytes at pa that touches a frame in watchFrames (see cpu/watch.ts). */
+  onWatchedWrite: (pa: number, len: number) => void = () => {};
+  /** Above zero while the CPU's page walker writes Accessed/Dirty bits: watches ignore those, as x86 debug registers do. */
+  watchMuted = 0;
 
   constructor(sizeBytes: number) {
     if (!Number.isInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes % PAGE_SIZE !== 0 || sizeBytes > 0x1_0000_0000) {
@@ -76,11 +83,21 @@ export class MachineMemory {
     this.bytes.fill(value, start, end);
   }
 
-  /** Code-cache invalidation for a write of len bytes at pa (callers on the CPU fast path inline the check). */
+  /** Before a write of len bytes at pa: code-cache invalidation and write watches (the CPU's own stores inline the code check). */
   touch(pa: number, len: number): void {
+    this.touchCode(pa, len);
+    if (this.watchFrames !== null && this.watchMuted === 0) this.touchWatch(pa, len);
+  }
+  private touchCode(pa: number, len: number): void {
     const first = pa >>> PAGE_SHIFT, last = (pa + len - 1) >>> PAGE_SHIFT;
     for (let f = first; f <= last; f++) {
       if (this.codeFrames[f]) { this.codeFrames[f] = 0; this.onCodeWrite(f); }
     }
+  }
+  private touchWatch(pa: number, len: number): void {
+    const w = this.watchFrames;
+    if (w === null) return;
+    const first = pa >>> PAGE_SHIFT, last = (pa + len - 1) >>> PAGE_SHIFT;
+    for (let f = first; f <= last; f++) if (w[f]) { this.onWatchedWrite(pa, len); return; }
   }
 }

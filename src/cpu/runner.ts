@@ -8,6 +8,7 @@ import { CpuFault, GP, DB, PF } from './fault';
 import { ACC_EXEC } from './mmu/paging';
 import { CS } from './state';
 import { F_TF } from './flags';
+import { WATCH_TRAP } from './watch';
 
 /** Why run() returned. Hosts add their own reasons (e.g. 'hypercall', 'shutdown'). */
 export type StopReason = string;
@@ -107,6 +108,7 @@ export function runCpu(cpu: Cpu, budget: number): StopReason {
   cpu.stopRequested = false;
   cpu.stopReason = 'none';
   cpu.stopDetail = '';
+  cpu.watchTrap = -1;
   let spent = 0;
   while (spent < budget) {
     if (cpu.halted) { cpu.requestStop('halt'); break; }
@@ -150,7 +152,11 @@ export function runCpu(cpu: Cpu, budget: number): StopReason {
     } catch (e) {
       spent += cpu.icount - before + 1;
       cpu.rip = cpu.insnRip;
-      if (e instanceof CpuFault) {
+      cpu.watchTrap = -1;
+      if (e === WATCH_TRAP) {
+        // A rep string instruction stopped after the iteration that hit a data watch (the hit requested the stop);
+        // its registers describe the remaining work and RIP stays on it.
+      } else if (e instanceof CpuFault) {
         if (e.vector === PF) cpu.cr2 = e.cr2;
         deliver(cpu, e);
       } else {
@@ -160,5 +166,6 @@ export function runCpu(cpu: Cpu, budget: number): StopReason {
     }
     if (cpu.stopRequested) break;
   }
+  cpu.watchTrap = -1;
   return cpu.stopRequested ? cpu.stopReason : 'budget';
 }

@@ -3,6 +3,7 @@
 
 import type { Cpu, StopReason } from '../cpu/cpu';
 import type { MachineMemory } from '../cpu/memory';
+import type { WatchSet } from '../cpu/watch';
 import type { ElfImage } from '../common/elf';
 import { hexAddr } from '../common/bits';
 import { loadBare, BareMachine } from './bare-machine';
@@ -40,6 +41,11 @@ export interface DebugMachine {
   extraScopes?(vcpu: number): Scope[];
   /** The vCPU the last run() stopped on when the machine schedules vCPUs itself (Xen round-robin). */
   readonly stoppedVcpu?: number;
+  /**
+   * The data watchpoints of all vCPUs (set by the runtime). run() returns 'watchpoint' when one hit: a CPU access
+   * stops after its instruction; a hypervisor write after the hypercall or delivery that made it.
+   */
+  watchSet?: WatchSet | null;
 }
 
 /** The bare machine (see bare-machine.ts) as a debug machine with one vCPU. */
@@ -49,6 +55,7 @@ export class BareDebugMachine implements DebugMachine {
   readonly vcpus: readonly Cpu[];
   private readonly m: BareMachine;
   console: (text: string) => void = () => {};
+  watchSet: WatchSet | null = null;
 
   constructor(readonly image: ElfImage, memBytes: number) {
     this.m = loadBare(image, memBytes, (t) => this.console(t));

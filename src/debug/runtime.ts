@@ -24,6 +24,8 @@ import { XenDebugMachine, hasXenNotes } from './xen-machine';
 import { XenStopPolicy } from './xen-stops';
 import { xenScope, xenReplCommand } from './xen-view';
 import { customRequest } from './custom-requests';
+import { WatchSet, WatchHit } from '../cpu/watch';
+import { DataBreakpoints, DataBpRequest, DataBreakpoint, DataBpInfo, DATA_ACCESS_TYPES, makeDataId, resolveDataTarget } from './watchpoints';
 import * as fs from 'fs';
 
 export interface LaunchOptions {
@@ -52,7 +54,7 @@ export interface LaunchOptions {
 
 export class LaunchError extends Error {}
 
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'pause' | 'exception';
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'pause' | 'exception';
 
 export interface StoppedInfo {
   reason: StopReason;
@@ -86,12 +88,19 @@ export class DebugRuntime extends EventEmitter {
   private insnRequests: InstructionBpRequest[] = [];
   private fnRequests: FunctionBpRequest[] = [];
   private readonly srcRequests = new Map<string, SourceBpRequest[]>();
+  private readonly dataBps = new DataBreakpoints(() => this.bps.newId());
+  private watchSet: WatchSet | undefined;
   private plan: Plan | null = null;
   private running = false;
   private ended = false;
   private pauseRequested = false;
   /** The next instruction is the one we stopped at: do not report its breakpoint again. */
   private firstInsn = false;
+  /**
+   * Set by a data-breakpoint stop (trap-like: after the access) at the linear PC it stopped at: the instruction there
+   * has not been reported yet, so resuming does not step over its breakpoint (a rep string stopped mid-way does).
+   */
+  private dataStopPc: number | null = null;
   private generation = 0;
   private insnsLeft = Infinity;
   private consoleBuf = '';
@@ -149,6 +158,10 @@ export class DebugRuntime extends EventEmitter {
     }
     const changed = this.reresolveBreakpoints();
     if (changed.length) this.emit('breakpointsChanged', changed);
+    this.watchSet = new WatchSet(machine.mem, machine.vcpus);
+    machine.watchSet = this.watchSet;
+    if (machine instanceof XenDebugMachine) { const m = machine; this.watchSet.context = () => m.hypervisorContext(); }
+    this.applyDataBreakpoints();
   }
 
   /** The Xen machine for a PV kernel image, with the Xen launch options checked. */
@@ -180,6 +193,7 @@ export class DebugRuntime extends EventEmitter {
     const opts = this.opts;
     this.launch(opts);
     this.bps.resetHits();
+    this.dataBps.resetHits();
     this.start();
   }
 
@@ -235,7 +249,9 @@ export class DebugRuntime extends EventEmitter {
     this.plan = plan;
     this.running = true;
     this.pauseRequested = false;
-    this.firstInsn = true;
+    const cpu = this.machine.vcpus[this.vcpu];
+    this.firstInsn = !(this.dataStopPc !== null && cpu !== undefined && pcLinear(cpu) === this.dataStopPc);
+    this.dataStopPc = null;
     this.schedule();
   }
 
@@ -286,7 +302,8 @@ export class DebugRuntime extends EventEmitter {
     cpu.skipBreakpointAt = null;
     this.insnsLeft -= totalInstructions(m) - before;
     if (m.stoppedVcpu !== undefined && reason !== 'budget') { this.vcpu = m.stoppedVcpu; cpu = m.vcpus[this.vcpu]; }
-    if (reason === 'budget') return false;
+    if (this.watchSet?.pending && this.dataBreakpointStops(reason)) return true;
+    if (reason === 'budget' || reason === 'watchpoint') return false;
     if (reason === 'breakpoint') return this.atBreakpoint(cpu, plan);
     return this.machineStop(reason);
   }
@@ -332,7 +349,8 @@ export class DebugRuntime extends EventEmitter {
       cpu.skipBreakpointAt = null;
       this.insnsLeft -= Math.max(1, totalInstructions(m) - before);
       if (m.stoppedVcpu !== undefined && reason !== 'budget' && reason !== 'breakpoint') this.vcpu = m.stoppedVcpu;
-      if (reason !== 'budget' && reason !== 'breakpoint') return this.machineStop(reason);
+      if (this.watchSet?.pending && this.dataBreakpointStops(reason)) return true;
+      if (reason !== 'budget' && reason !== 'breakpoint' && reason !== 'watchpoint') return this.machineStop(reason);
       if (plan.afterStep()) { this.stop({ reason: 'step', threadId: this.vcpu + 1 }); return true; }
     }
     return false;
@@ -359,7 +377,70 @@ export class DebugRuntime extends EventEmitter {
     this.running = false;
     this.pauseRequested = false;
     this.flushConsole();
+    this.applyDataBreakpoints();
     this.emit('stopped', info);
+  }
+
+  // ------------------------------------------------------------------ data breakpoints
+  /**
+   * Hits of data watches after a run: conditions and hit counts decide. True when the runtime stopped ('data
+   * breakpoint'); when the machine stopped for its own reason too (shutdown, a hypercall breakpoint…) that stop is
+   * reported instead and the data breakpoint text goes to the debug console.
+   */
+  private dataBreakpointStops(reason: string): boolean {
+    const m = this.machine!, ws = this.watchSet!;
+    const hits = ws.takeHits();
+    this.applyDataBreakpoints(); // the run may have changed the mappings (conditions read through them)
+    const vcpuOf = (h: WatchHit): number => { const i = h.cpu ? m.vcpus.indexOf(h.cpu) : -1; return i >= 0 ? i : this.vcpu; };
+    const d = this.dataBps.decide(hits, (expr, h) => evaluateExpression(expr, this.evalContext(m.vcpus[vcpuOf(h)])).value);
+    for (const err of d.errors) this.emit('output', err + '\n', 'stderr');
+    if (d.stop.length === 0) return false;
+    const first = d.stop[0].hit;
+    this.vcpu = vcpuOf(first);
+    const cpu = m.vcpus[this.vcpu];
+    const texts = d.stop.map((s) => this.dataBps.describe(s.hit, ws, m.vcpus[vcpuOf(s.hit)]));
+    const description = texts.join('; ');
+    const own = reason !== 'watchpoint' && reason !== 'budget' && reason !== 'breakpoint';
+    this.flushConsole();
+    d.stop.forEach((s, i) => {
+      const at = s.hit.source === 'cpu' ? ` (instruction at 0x${toHex(s.hit.rip)}; stopped at 0x${toHex(pcLinear(cpu))})` : ` (stopped at 0x${toHex(pcLinear(cpu))})`;
+      this.emit('output', `[xenpv] data breakpoint ${s.bp.id} (${s.bp.access} ${s.bp.dataId}): ${texts[i]}${at}\n`, 'console');
+    });
+    if (own) return false;
+    this.dataStopPc = first.source === 'cpu' && first.cpu === cpu && cpu.rip === first.rip ? null : pcLinear(cpu);
+    this.stop({
+      reason: 'data breakpoint', threadId: this.vcpu + 1, description, hitBreakpointIds: d.stop.map((s) => s.bp.id),
+      text: [description, ...d.errors].join('\n'),
+    });
+    return true;
+  }
+
+  /** Arm the data breakpoints in the current machine (re-mapping them to machine frames) and report changes. */
+  private applyDataBreakpoints(): void {
+    const m = this.machine;
+    const changed = this.dataBps.apply(this.watchSet, m && !this.ended ? m.vcpus[this.vcpu] ?? m.vcpus[0] : undefined);
+    if (changed.length) this.emit('dataBreakpointsChanged', changed);
+  }
+
+  /** DAP setDataBreakpoints: replaces the set. */
+  setDataBreakpoints(reqs: DataBpRequest[]): DataBreakpoint[] {
+    const out = this.dataBps.set(reqs);
+    const m = this.machine;
+    this.dataBps.apply(this.watchSet, m && !this.ended ? m.vcpus[this.vcpu] ?? m.vcpus[0] : undefined);
+    return out;
+  }
+
+  /** DAP dataBreakpointInfo for an expression or address (registers are not memory: dataId null). */
+  dataBreakpointInfo(name: unknown, threadId = 1, bytes?: number, asAddress?: boolean): DataBpInfo {
+    if (!this.machine || this.ended) return { dataId: null, description: 'no program is running' };
+    const cpu = this.cpuOf(threadId);
+    const r = resolveDataTarget(name, this.evalContext(cpu), {
+      bytes, asAddress, defaultSize: cpu.mode === 64 ? 8 : 4,
+      isRegister: (n) => readRegister(cpu, n) !== undefined,
+      symbolSize: (n) => this.symbols.symbol(n)?.size,
+    });
+    if ('error' in r) return { dataId: null, description: r.error };
+    return { dataId: makeDataId(r.lin, r.len), description: r.what, accessTypes: DATA_ACCESS_TYPES, canPersist: true };
   }
 
   private end(exitCode: number, text: string): void {
@@ -516,7 +597,9 @@ export class DebugRuntime extends EventEmitter {
   }
 
   writeMemory(addr: number, data: Uint8Array, threadId = 1): void {
-    writeLinear(this.cpuOf(threadId), addr, data);
+    const ws = this.watchSet;
+    if (ws) ws.muted++;
+    try { writeLinear(this.cpuOf(threadId), addr, data); } finally { if (ws) ws.muted--; }
     this.emit('memory', addr, data.length);
   }
 

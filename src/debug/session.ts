@@ -9,6 +9,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'path';
 import { DebugRuntime, LaunchOptions, StoppedInfo, FrameInfo } from './runtime';
 import type { UserBreakpoint } from './breakpoints';
+import type { DataBreakpoint } from './watchpoints';
 import type { VarNode } from './variables';
 import { toHex } from './guest-memory';
 import { XEN_EXCEPTION_FILTERS } from './xen-stops';
@@ -25,6 +26,8 @@ export class XenDebugSession extends LoggingDebugSession {
   private readonly handles = new Handles<Container>();
   /** Nodes last listed per variablesReference (for setVariable). */
   private readonly listed = new Map<number, VarNode[]>();
+  /** variablesReferences inside a registers scope (no data breakpoints: registers are not memory). */
+  private readonly registerRefs = new Set<number>();
   private configurationDone: Promise<void>;
   private resolveConfigurationDone: () => void = () => {};
 
@@ -49,9 +52,12 @@ export class XenDebugSession extends LoggingDebugSession {
     rt.on('breakpointsChanged', (bps: UserBreakpoint[]) => {
       for (const bp of bps) this.sendEvent(new BreakpointEvent('changed', this.toDapBreakpoint(bp)));
     });
+    rt.on('dataBreakpointsChanged', (bps: DataBreakpoint[]) => {
+      for (const bp of bps) this.sendEvent(new BreakpointEvent('changed', this.toDapDataBreakpoint(bp)));
+    });
   }
 
-  private resetHandles(): void { this.handles.reset(); this.listed.clear(); }
+  private resetHandles(): void { this.handles.reset(); this.listed.clear(); this.registerRefs.clear(); }
 
   /** Run a handler; any exception becomes an error response (the adapter never dies on bad input). */
   private guard<T extends DebugProtocol.Response>(response: T, fn: () => void): void {
@@ -83,7 +89,8 @@ export class XenDebugSession extends LoggingDebugSession {
       supportsExceptionInfoRequest: true,
       supportsValueFormattingOptions: false,
       supportsStepBack: false,
-      supportsDataBreakpoints: false,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
       exceptionBreakpointFilters: XEN_EXCEPTION_FILTERS,
       supportsExceptionFilterOptions: true,
     };
@@ -221,6 +228,53 @@ export class XenDebugSession extends LoggingDebugSession {
     });
   }
 
+  private toDapDataBreakpoint(bp: DataBreakpoint): DebugProtocol.Breakpoint {
+    const out: DebugProtocol.Breakpoint = { id: bp.id, verified: bp.verified };
+    if (bp.message) out.message = bp.message;
+    return out;
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    this.guard(response, () => {
+      if (!args || typeof args !== 'object') throw new Error('dataBreakpointInfo needs arguments');
+      const name = typeof args.name === 'string' ? args.name : '';
+      const ref = Number(args.variablesReference);
+      if (args.variablesReference !== undefined && ref !== 0) {
+        // a variable of a scope: registers are not memory; other views hold no guest memory locations
+        const node = (this.listed.get(ref) ?? this.handles.get(ref)?.())?.find((n) => n.name === name);
+        const description = this.registerRefs.has(ref)
+          ? `${name} is a register, not memory: data breakpoints watch memory (watch *(u64*)${node?.evaluateName ?? name} for the memory it points to)`
+          : node ? `${name} is not a guest memory location` : `no variable '${name}' in this scope`;
+        response.body = { dataId: null, description };
+        this.sendResponse(response);
+        return;
+      }
+      const threadId = args.frameId !== undefined ? ((Number(args.frameId) >>> 16) & 0xffff) + 1 : 1;
+      const bytes = args.bytes === undefined ? undefined : Number(args.bytes);
+      const info = this.runtime.dataBreakpointInfo(args.name, threadId, bytes, args.asAddress === true);
+      response.body = { dataId: info.dataId, description: info.description };
+      if (info.accessTypes) response.body.accessTypes = info.accessTypes;
+      if (info.canPersist !== undefined) response.body.canPersist = info.canPersist;
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    this.guard(response, () => {
+      if (!Array.isArray(args?.breakpoints)) throw new Error('setDataBreakpoints needs a breakpoints array');
+      const reqs = args.breakpoints.map((b, i) => {
+        if (!b || typeof b !== 'object' || typeof b.dataId !== 'string') throw new Error(`setDataBreakpoints: breakpoint ${i} needs a dataId string`);
+        return {
+          dataId: b.dataId, accessType: b.accessType === undefined ? undefined : String(b.accessType),
+          condition: typeof b.condition === 'string' ? b.condition : undefined, hitCondition: typeof b.hitCondition === 'string' ? b.hitCondition : undefined,
+        };
+      });
+      const bps = this.runtime.setDataBreakpoints(reqs);
+      response.body = { breakpoints: bps.map((b) => this.toDapDataBreakpoint(b)) };
+      this.sendResponse(response);
+    });
+  }
+
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     this.guard(response, () => {
       const info = this.runtime.exceptionInfo();
@@ -266,7 +320,9 @@ export class XenDebugSession extends LoggingDebugSession {
       const threadId = ((Number(args?.frameId) >>> 16) & 0xffff) + 1;
       response.body = {
         scopes: this.runtime.scopes(threadId).map((s) => {
-          const sc = new DapScope(s.name, this.handles.create(s.nodes), s.expensive ?? false) as DebugProtocol.Scope;
+          const ref = this.handles.create(s.nodes);
+          if (s.hint === 'registers') this.registerRefs.add(ref);
+          const sc = new DapScope(s.name, ref, s.expensive ?? false) as DebugProtocol.Scope;
           if (s.hint) sc.presentationHint = s.hint;
           return sc;
         }),
@@ -275,8 +331,9 @@ export class XenDebugSession extends LoggingDebugSession {
     });
   }
 
-  private toDapVariable(n: VarNode): DebugProtocol.Variable {
+  private toDapVariable(n: VarNode, parent = 0): DebugProtocol.Variable {
     const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.handles.create(n.children) : 0 };
+    if (v.variablesReference && this.registerRefs.has(parent)) this.registerRefs.add(v.variablesReference);
     if (n.type) v.type = n.type;
     if (n.evaluateName) v.evaluateName = n.evaluateName;
     if (n.memoryReference) v.memoryReference = n.memoryReference;
@@ -291,7 +348,7 @@ export class XenDebugSession extends LoggingDebugSession {
       let nodes = container();
       this.listed.set(args.variablesReference, nodes);
       if (typeof args.start === 'number') nodes = nodes.slice(args.start, args.count ? args.start + args.count : undefined);
-      response.body = { variables: nodes.map((n) => this.toDapVariable(n)) };
+      response.body = { variables: nodes.map((n) => this.toDapVariable(n, args.variablesReference)) };
       this.sendResponse(response);
     });
   }

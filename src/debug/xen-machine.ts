@@ -4,6 +4,7 @@
 import type { Cpu, StopReason } from '../cpu/cpu';
 import type { CpuOps } from '../cpu/ops';
 import type { MachineMemory } from '../cpu/memory';
+import type { WatchSet } from '../cpu/watch';
 import { elfNotes, ElfImage } from '../common/elf';
 import { hexAddr } from '../common/bits';
 import { VECTOR_NAMES } from '../cpu/fault';
@@ -63,6 +64,9 @@ export class XenDebugMachine implements DebugMachine {
   /** Extra scopes (the Xen scope) — installed by the runtime so views stay in their own file. */
   scopes: ((vcpu: number) => Scope[]) | null = null;
   stoppedVcpu = 0;
+  /** Data watchpoints (set by the runtime); hypervisor writes to watched frames are attributed to `context`. */
+  watchSet: WatchSet | null = null;
+  private context: string | undefined;
   private pending: MachineStop | null = null;
   private deferredFault: { vcpu: number; vector: number; errorCode: number } | null = null;
   private skipEntry: { vcpu: number; rip: number } | null = null;
@@ -91,7 +95,11 @@ export class XenDebugMachine implements DebugMachine {
     if (f) {
       this.deferredFault = null;
       const cpu = this.vcpus[f.vcpu];
-      if (this.domain.state === 'running') this.inner[f.vcpu].exception(cpu, f.vector, f.errorCode);
+      if (this.domain.state === 'running') {
+        this.asHypervisor(() => deliveryText(f.vector), () => this.inner[f.vcpu].exception(cpu, f.vector, f.errorCode));
+        // the bounce frame Xen just wrote hit a watch: report it before the guest runs on
+        if (this.watchSet?.pending && this.domain.state === 'running') { this.stoppedVcpu = f.vcpu; return 'watchpoint'; }
+      }
     }
     const skip = this.skipEntry;
     if (skip && this.vcpus[skip.vcpu].rip !== skip.rip) this.skipEntry = null;
@@ -100,8 +108,27 @@ export class XenDebugMachine implements DebugMachine {
     this.stoppedVcpu = r.vcpu;
     this.flushTrace();
     if (this.pending) return WATCH_STOP;
+    if (this.watchSet?.pending && this.domain.state === 'running') return 'watchpoint';
     return r.reason;
   }
+
+  /**
+   * Run fn as hypervisor work (a hypercall, a bounce): while data watches cover machine frames, their hits name it.
+   * describe runs first, before the work changes the registers it reads.
+   */
+  asHypervisor<T>(describe: () => string, fn: () => T): T {
+    const ws = this.watchSet;
+    if (!ws || ws.machineRanges().length === 0) return fn();
+    const prev = this.context;
+    this.context = describe();
+    try { return fn(); } finally { this.context = prev; }
+  }
+
+  /** What the hypervisor is doing right now (for hits of hypervisor writes). */
+  hypervisorContext(): string | undefined { return this.context; }
+
+  /** The hypercall vCPU v is about to make, as a hit describes it. */
+  hypercallText(v: Vcpu): string { return describeHypercall(entryEvent(this.domain, v)); }
 
   classify(vcpu: number, reason: StopReason): MachineStop {
     const d = this.domain;
@@ -204,18 +231,26 @@ class WatchOps implements CpuOps {
   constructor(private readonly m: XenDebugMachine, private readonly v: Vcpu, private readonly inner: CpuOps) {}
   exception(cpu: Cpu, vector: number, errorCode: number): void {
     if (this.m.guestFault(this.v, cpu, vector, errorCode)) return;
-    this.inner.exception(cpu, vector, errorCode);
+    this.m.asHypervisor(() => deliveryText(vector), () => this.inner.exception(cpu, vector, errorCode));
   }
   softwareInterrupt(cpu: Cpu, vector: number): boolean {
-    if (!this.v.is64 && vector === 0x82 && this.v.guestKernelMode() && this.m.hypercallEntry(this.v, cpu)) return true;
-    return this.inner.softwareInterrupt(cpu, vector);
+    const hypercall = !this.v.is64 && vector === 0x82 && this.v.guestKernelMode();
+    if (hypercall && this.m.hypercallEntry(this.v, cpu)) return true;
+    return this.m.asHypervisor(() => hypercall ? this.m.hypercallText(this.v) : `the delivery of int $0x${vector.toString(16)}`,
+      () => this.inner.softwareInterrupt(cpu, vector));
   }
   syscall(cpu: Cpu): boolean {
-    if (this.v.is64 && this.v.kernelMode && this.m.hypercallEntry(this.v, cpu)) return true;
-    return this.inner.syscall(cpu);
+    const hypercall = this.v.is64 && this.v.kernelMode;
+    if (hypercall && this.m.hypercallEntry(this.v, cpu)) return true;
+    return this.m.asHypervisor(() => hypercall ? this.m.hypercallText(this.v) : 'the syscall bounce to the guest kernel',
+      () => this.inner.syscall(cpu));
   }
   sysenter(cpu: Cpu): boolean { return this.inner.sysenter(cpu); }
   halt(cpu: Cpu): void { this.inner.halt(cpu); }
   ioRead(cpu: Cpu, port: number, size: number): number { return this.inner.ioRead(cpu, port, size); }
   ioWrite(cpu: Cpu, port: number, size: number, value: number): void { this.inner.ioWrite(cpu, port, size, value); }
+}
+
+function deliveryText(vector: number): string {
+  return `the delivery of ${VECTOR_NAMES[vector] ?? `vector ${vector}`} to the guest (bounce frame)`;
 }
