@@ -105,11 +105,23 @@ export function fieldNodes(obj: Record<string, unknown>, fmt: NumberFormat, hide
     } else if (isRecord(v)) {
       out.push({ label: k, description: summary(v, fmt), contextValue: 'field', icon: 'symbol-namespace', children: fieldNodes(v, fmt), copyText: `${k}: ${JSON.stringify(v)}` });
     } else {
-      const text = formatValue(v, fmt);
+      const text = fieldText(k, v, fmt);
       out.push({ label: k, description: text, contextValue: 'field', icon: 'symbol-field', copyText: `${k}: ${text}` });
     }
   }
   return out;
+}
+
+/** Fields that are counts or small ordinals, not addresses: always decimal ("cpl 3", "mode 64-bit", "vcpus 2"). */
+const DECIMAL_FIELDS = new Set(['cpl', 'vcpus', 'pages', 'memoryMiB', 'total', 'hypercalls', 'bounces', 'typeCount', 'count', 'level', 'entries']);
+
+/** A scalar field's text: counts in decimal, the CPU mode as "64-bit", everything else in the chosen format. */
+export function fieldText(key: string, v: unknown, fmt: NumberFormat): string {
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    if (key === 'mode') return `${v}-bit`;
+    if (DECIMAL_FIELDS.has(key)) return String(v);
+  }
+  return formatValue(v, fmt);
 }
 
 /** One-line summary of an object: its scalar fields, "k=v" joined. */
