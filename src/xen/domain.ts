@@ -1,5 +1,6 @@
 // A PV domain: its image, vCPUs, lifecycle (running, shutdown(reason), crashed(diagnostic)), console, the
-// hypercall and bounce logs the debugger shows, minimal event-channel state, and the deterministic run loop.
+// hypercall and bounce logs the debugger shows, event channels, virtual time and timers, and the deterministic
+// round-robin run loop (timers fire at exact virtual times; an idle domain skips to its next timer deadline).
 
 import type { MachineMemory } from '../cpu/memory';
 import type { DomainImage } from './builder/build';
@@ -13,8 +14,14 @@ import { ConsoleRing } from './console';
 import type { HypercallLogEntry } from './hypercalls/types';
 import type { BounceRecord } from './traps';
 import { createBounceFrame, TBF_INTERRUPT } from './traps';
+import { EventChannels, EvtchnHost } from './event-channels';
+import { VirtualTime, TimeHost } from './time';
+import { TimerHost, fireDueTimers, nextDeadline, periodicWork } from './timers';
+import { encodeRunstate } from './runstate';
+import { copyToGuest } from './guest-access';
 import {
-  SHUTDOWN_NAMES, VMASST_TYPE_architectural_iopl, SHARED_INFO, VCPU_INFO, EINVAL,
+  SHUTDOWN_NAMES, VMASST_TYPE_architectural_iopl, VCPU_INFO, XEN_LEGACY_MAX_VCPUS, VIRQ_TIMER, RUNSTATE_running,
+  RUNSTATE_runnable, RUNSTATE_blocked, RUNSTATE_offline,
 } from './public';
 
 export type DomainState = 'running' | 'shutdown' | 'crashed';
@@ -39,9 +46,14 @@ export interface DomainOptions {
   quantum?: number;
   /** Keep at most this many hypercall log records (oldest dropped). */
   logLimit?: number;
+  /** Boot wallclock published in shared_info (seconds since the epoch, UTC); default 2026-01-01T00:00:00Z. */
+  wallclock?: number;
 }
 
-export class Domain {
+/** Nominal dom0 ports at the far end of the start-of-day xenstore and console channels. */
+export const DOM0_STORE_PORT = 1, DOM0_CONSOLE_PORT = 2;
+
+export class Domain implements EvtchnHost, TimeHost, TimerHost {
   readonly kind: DomainImage['kind'];
   readonly mem: MachineMemory;
   readonly vcpus: Vcpu[] = [];
@@ -66,10 +78,17 @@ export class Domain {
   readonly consoleRing: ConsoleRing;
   /** Stop the run loop after a hypercall when this returns true (hypercall breakpoints). */
   hypercallBreak: ((e: HypercallLogEntry) => boolean) | null = null;
+  /** Event channels (2-level ABI). */
+  readonly evtchn: EventChannels;
+  /** The domain's virtual clock and time publication. */
+  readonly time: VirtualTime;
+  readonly sharedInfoPa: number;
   private readonly onConsole: ((text: string) => void) | null;
   private readonly quantum: number;
   private readonly logLimit: number;
   private rr = 0;
+  /** System time (ns) at which the running slice ends; a timer armed before it cuts the slice. */
+  private sliceEndNs = -1;
   /** Xen's memory-management state (frame table, types, M2P, diagnostics) and this domain's view in it. */
   readonly mm: MmState;
   readonly domid: number;
@@ -86,11 +105,15 @@ export class Domain {
     this.totPages = image.nrPages;
     this.mm = image.mm;
     this.domid = image.domid;
+    this.sharedInfoPa = image.sharedInfoMfn * 4096;
     this.mmDomain = makeMmDomain(this);
     this.mm.domains.set(this.domid, this.mmDomain);
     const n = options.vcpus ?? 1;
+    if (!Number.isInteger(n) || n < 1 || n > XEN_LEGACY_MAX_VCPUS) {
+      throw new BuildError(`vcpus ${n} out of range (1..${XEN_LEGACY_MAX_VCPUS}: vcpu_info slots in shared_info)`);
+    }
     for (let i = 0; i < n; i++) {
-      const v = new Vcpu(i, image.kind, this.mem, image.sharedInfoMfn * 4096, this.mmDomain);
+      const v = new Vcpu(i, image.kind, this.mem, this.sharedInfoPa, this.mmDomain);
       v.domain = this;
       v.cpu.ops = new PvHypervisorOps(this, v);
       this.vcpus.push(v);
@@ -98,9 +121,21 @@ export class Domain {
     wireMmHooks(this.mm, this);
     const bad = typeInitialPagetables(this.mm, this.vcpus[0].mmv, image.rootMfn);
     if (bad !== null) throw new BuildError(`bootstrap page tables rejected: ${typeof bad === 'string' ? bad : `${bad.rule}: ${bad.message}`}`);
-    // Only vCPU 0 runs at start of day; the others wait for VCPUOP_initialise/up (not yet implemented).
+    // libxenguest masks events in every legacy vcpu_info slot; only vCPU 0 runs at start of day, the others wait
+    // for VCPUOP_initialise + VCPUOP_up.
+    for (let i = 0; i < XEN_LEGACY_MAX_VCPUS; i++) this.mem.write8(this.sharedInfoPa + i * VCPU_INFO[this.kind].size + VCPU_INFO[this.kind].fields.evtchn_upcall_mask, 1);
     this.vcpus[0].startOfDay(image.params.entry, image.bootStackTop, image.startInfoVa, image.rootMfn);
-    for (let i = 1; i < n; i++) this.vcpus[i].blocked = true;
+    this.vcpus[0].runstate.change(RUNSTATE_runnable, 0);
+    this.evtchn = new EventChannels(this);
+    this.evtchn.bindBackend(STORE_EVTCHN, 0, DOM0_STORE_PORT, 'xenstore', () => undefined);
+    this.evtchn.bindBackend(CONSOLE_EVTCHN, 0, DOM0_CONSOLE_PORT, 'console', (port) => {
+      // xenconsoled: drain the ring, then notify the guest back.
+      this.consoleWrite(this.consoleRing.consume());
+      this.evtchn.setPending(port);
+    });
+    this.time = new VirtualTime(this, options.wallclock);
+    this.time.publishWallclock();
+    for (const v of this.vcpus) this.time.publish(v);
   }
 
   get vmAssistArchitecturalIopl(): boolean { return (this.vmAssist & (1 << VMASST_TYPE_architectural_iopl)) !== 0; }
@@ -138,11 +173,6 @@ export class Domain {
     this.stopAll('crashed');
   }
 
-  blockVcpu(v: Vcpu): void {
-    v.blocked = true;
-    v.cpu.requestStop('blocked');
-  }
-
   logHypercall(e: HypercallLogEntry): void {
     this.hypercallLog.push(e);
     if (this.hypercallLog.length > this.logLimit) this.hypercallLog.splice(0, this.hypercallLog.length - this.logLimit);
@@ -161,53 +191,119 @@ export class Domain {
 
   /** Deliver the event upcall when events are pending and unmasked and a callback is registered. */
   checkEvents(v: Vcpu): void {
-    if (this.state !== 'running' || v.blocked) return;
+    if (this.state !== 'running' || v.blocked || !v.online) return;
     if (!v.upcallPending || v.upcallMask || v.event.address === 0) return;
     const r = createBounceFrame(v, { flags: TBF_INTERRUPT, errorCode: 0, cs: v.event.cs, eip: v.event.address });
     if (r !== null) this.crash(`event callback: ${r}`);
     else this.logBounce({ vector: -1, kind: 'event', errorCode: -1, frameSp: v.cpu.getSP(), frame: [], handler: v.event.address, fromUser: false });
   }
 
-  // ---- minimal event channels: the console and xenstore ports are interdomain-bound to backends ----
+  // ---- scheduling state: block, wake, up/down ----
 
-  private wordBits(): number { return this.kind === 'pv64' ? 64 : 32; }
+  private runstateOf(v: Vcpu): number {
+    if (!v.online) return RUNSTATE_offline;
+    if (v.blocked) return RUNSTATE_blocked;
+    return this.time.current === v ? RUNSTATE_running : RUNSTATE_runnable;
+  }
+  private noteRunstate(v: Vcpu): void { v.runstate.change(this.runstateOf(v), this.time.nowNs()); }
 
-  /** Mark a port pending in shared_info (evtchn_set_pending) and wake blocked vCPUs. */
-  setEvtchnPending(port: number): void {
-    const sh = this.image.sharedInfoMfn * 4096;
-    const shl = SHARED_INFO[this.kind].fields;
-    const byte = sh + shl.evtchn_pending + (port >> 3);
-    this.mem.write8(byte, this.mem.read8(byte) | (1 << (port & 7)));
-    const maskOff = shl.evtchn_mask;
-    if (this.mem.read8(sh + maskOff + (port >> 3)) & (1 << (port & 7))) return;
-    const v = this.vcpus[0];
-    const sel = Math.floor(port / this.wordBits());
-    const selByte = v.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_pending_sel + (sel >> 3);
-    this.mem.write8(selByte, this.mem.read8(selByte) | (1 << (sel & 7)));
-    this.mem.write8(v.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_pending, 1);
-    for (const u of this.vcpus) if (u.blocked && u.id === 0) u.blocked = false;
+  /** vcpu_block: stop v after the current instruction until an event wakes it. */
+  blockVcpu(v: Vcpu): void {
+    v.blocked = true;
+    v.cpu.requestStop('blocked');
   }
 
-  evtchnPending(port: number): boolean {
-    if (port < 0 || port >= 4096) return false;
-    const sh = this.image.sharedInfoMfn * 4096;
-    return (this.mem.read8(sh + SHARED_INFO[this.kind].fields.evtchn_pending + (port >> 3)) & (1 << (port & 7))) !== 0;
+  /** vcpu_unblock: end a block or poll (the vCPU runs again if it is up). */
+  wake(v: Vcpu): void {
+    if (!v.blocked) return;
+    v.blocked = false;
+    v.pollEvtchn = 0;
+    v.timers.pollDeadline = -1;
+    this.noteRunstate(v);
+    if (v.online) this.time.publish(v);
   }
 
-  /** EVTCHNOP_send: the console backend drains the ring and notifies back; xenstore has no backend yet. */
-  evtchnSend(port: number): number {
-    if (port === CONSOLE_EVTCHN) {
-      this.consoleWrite(this.consoleRing.consume());
-      this.setEvtchnPending(CONSOLE_EVTCHN);
-      return 0;
+  /** VCPUOP_up: make an initialised vCPU runnable. */
+  vcpuUp(v: Vcpu): void {
+    if (v.online) return;
+    v.online = true;
+    this.noteRunstate(v);
+    this.time.publish(v);
+  }
+
+  /** VCPUOP_down: take v off the CPU (at once when it is the caller). */
+  vcpuDown(v: Vcpu): void {
+    if (!v.online) return;
+    v.online = false;
+    if (this.time.current === v) v.cpu.requestStop('down');
+    else this.noteRunstate(v);
+  }
+
+  // ---- EvtchnHost / TimerHost ----
+  get vcpuCount(): number { return this.vcpus.length; }
+  vcpuInfoPaOf(id: number): number { return this.vcpus[id].vcpuInfoPa; }
+  kick(id: number): void { const v = this.vcpus[id]; if (v) this.wake(v); }
+  checkPollers(port: number): void {
+    for (const v of this.vcpus) if (v.blocked && v.pollEvtchn !== 0 && (v.pollEvtchn < 0 || v.pollEvtchn === port)) this.wake(v);
+  }
+  sendTimerEvent(v: Vcpu): void { this.evtchn.sendVirq(v.id, VIRQ_TIMER); }
+  pollTimeout(v: Vcpu): void { if (v.blocked && v.pollEvtchn !== 0) this.wake(v); }
+
+  /**
+   * A timer of some vCPU was armed or changed during a hypercall: fire it at once when already expired, and end
+   * the running slice early when its deadline falls inside it (expiry stays exact to the instruction).
+   */
+  timersChanged(): void {
+    const now = this.time.nowNs();
+    const cur = this.time.current;
+    fireDueTimers(this, now, cur);
+    const dl = nextDeadline(this, cur);
+    if (cur !== null && dl >= 0 && dl < this.sliceEndNs) cur.cpu.requestStop('timer');
+  }
+
+  // ---- event channels: the entries kept for the rest of the hypervisor ----
+
+  /** Mark a port pending (evtchn_port_set_pending on its notify vCPU), waking a blocked vCPU. */
+  setEvtchnPending(port: number): void { this.evtchn.setPending(port); }
+
+  evtchnPending(port: number): boolean { return this.evtchn.isPending(port); }
+
+  /** EVTCHNOP_send: the single entry for a guest's send (interdomain ports reach the emulated backends). */
+  evtchnSend(port: number): number { return this.evtchn.send(port); }
+
+  // ---- the run loop ----
+
+  private pickRunnable(): Vcpu | null {
+    const n = this.vcpus.length;
+    for (let k = 0; k < n; k++) {
+      const cand = this.vcpus[(this.rr + k) % n];
+      if (cand.online && !cand.blocked) { this.rr = (this.rr + k) % n; return cand; }
     }
-    if (port === STORE_EVTCHN) return 0;
-    return -EINVAL;
+    return null;
+  }
+
+  /** Every vCPU is idle: jump the clock to the next single-shot or poll deadline and fire it. False if none. */
+  private idleToNextDeadline(): boolean {
+    const dl = nextDeadline(this, null);
+    if (dl < 0) return false;
+    this.time.advanceTo(dl);
+    fireDueTimers(this, this.time.nowNs(), null);
+    return true;
+  }
+
+  /** Schedule v in: catch-up periodic tick, pending upcall, TSC continuation, runstate and its guest copy. */
+  private scheduleIn(v: Vcpu): void {
+    const now = this.time.nowNs();
+    periodicWork(this, v, now);
+    this.checkEvents(v);
+    this.time.enter(v);
+    v.runstate.change(RUNSTATE_running, now);
+    if (v.runstateAreaVa !== null) copyToGuest(v.cpu, v.runstateAreaVa, encodeRunstate(this.kind, v.runstate.snapshot(now)));
   }
 
   /**
    * Run up to `budget` instructions over the vCPUs, round-robin in fixed slices (deterministic: the same image
-   * and budget always give the same instruction stream and hypercall log).
+   * and budget always give the same instruction stream and hypercall log). Slices end early at timer deadlines.
    */
   run(budget: number): RunResult {
     let instructions = 0;
@@ -216,16 +312,29 @@ export class Domain {
     if (this.state === 'crashed') return result('crashed', this.crashDiagnostic);
     let remaining = budget;
     while (remaining > 0) {
+      fireDueTimers(this, this.time.nowNs(), null);
       const n = this.vcpus.length;
-      let v: Vcpu | null = null;
-      for (let k = 0; k < n; k++) {
-        const cand = this.vcpus[(this.rr + k) % n];
-        if (!cand.blocked) { v = cand; this.rr = (this.rr + k) % n; break; }
+      const v = this.pickRunnable();
+      if (v === null) {
+        if (this.idleToNextDeadline()) continue;
+        return result('blocked-forever', 'every vCPU is blocked and no event source can wake one');
       }
-      if (v === null) return result('blocked-forever', 'every vCPU is blocked and no event source can wake one');
-      const slice = Math.min(this.quantum, remaining);
+      this.scheduleIn(v);
+      if (this.state !== 'running') {
+        this.time.leave(v);
+        return this.state === 'crashed' ? result('crashed', this.crashDiagnostic, v.id) : result('shutdown', `reason ${this.shutdownReasonName}`, v.id);
+      }
+      const now = this.time.nowNs();
+      let slice = Math.min(this.quantum, remaining);
+      const dl = nextDeadline(this, v);
+      if (dl >= 0) slice = Math.max(1, Math.min(slice, dl - now));
+      this.sliceEndNs = now + slice;
       const before = v.cpu.icount;
       const r = v.cpu.run(slice);
+      this.time.leave(v);
+      this.sliceEndNs = -1;
+      this.noteRunstate(v);
+      fireDueTimers(this, this.time.nowNs(), v);
       const ran = v.cpu.icount - before;
       instructions += ran;
       const st = this.state as DomainState;
@@ -239,7 +348,7 @@ export class Domain {
         return result('hypercall-break', e ? `${e.name}(${e.decoded}) = ${e.resultText}` : '', v.id);
       }
       if (r === 'internal') { this.crash(v.cpu.stopDetail); return result('internal', v.cpu.stopDetail, v.id); }
-      if (r === 'blocked') { this.rr = (this.rr + 1) % n; continue; }
+      if (r === 'blocked' || r === 'timer' || r === 'yield' || r === 'down') { this.rr = (this.rr + 1) % n; continue; }
       if (r !== 'none') return result('internal', `unexpected CPU stop '${r}' ${v.cpu.stopDetail}`, v.id);
     }
     return result('budget');

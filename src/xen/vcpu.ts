@@ -1,5 +1,6 @@
 // A PV vCPU (struct vcpu + arch.pv): its CPU, trap table, callbacks, kernel stack, kernel/user mode
-// (TF_kernel_mode for pv64), guest page-table roots, and the start-of-day register state.
+// (TF_kernel_mode for pv64), guest page-table roots, up/down and blocked/polling state, timers, runstate,
+// where its vcpu_info lives (shared_info slot or VCPUOP_register_vcpu_info), and the start-of-day register state.
 
 import { Cpu } from '../cpu/cpu';
 import type { MachineMemory } from '../cpu/memory';
@@ -16,6 +17,8 @@ import { pvCpuidPolicy } from './cpuid-policy';
 import type { Domain } from './domain';
 import type { MmDomain, MmVcpu } from './mm';
 import { makeMmVcpu } from './domain-mm';
+import { VcpuTimers } from './timers';
+import { Runstate } from './runstate';
 
 export const CR0_MP = 1 << 1, CR0_ET = 1 << 4, CR0_NE = 1 << 5;
 export const CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10;
@@ -54,7 +57,23 @@ export class Vcpu {
   iopl = 0;
   /** fpu_taskswitch: virtual CR0.TS. */
   fpuTs = false;
+  /** _VPF_blocked: waiting in SCHEDOP_block / SCHEDOP_poll until an event (or a poll timeout). */
   blocked = false;
+  /** !_VPF_down: the vCPU may run (VCPUOP_up / VCPUOP_down). Secondary vCPUs start down. */
+  online = false;
+  /** is_initialised: has a context (start of day for vCPU 0, VCPUOP_initialise for the others). */
+  initialised = false;
+  /** poll_evtchn while in SCHEDOP_poll: the single polled port, -1 = several ports, 0 = not polling. */
+  pollEvtchn = 0;
+  /** Single-shot, periodic and poll timers. */
+  readonly timers = new VcpuTimers();
+  /** RUNSTATE_* accounting (VCPUOP_get_runstate_info). */
+  readonly runstate = new Runstate();
+  /** VCPUOP_register_runstate_memory_area / register_vcpu_time_memory_area: guest virtual addresses (null = none). */
+  runstateAreaVa: number | null = null;
+  timeAreaVa: number | null = null;
+  /** VCPUOP_register_vcpu_info: the machine frame (holding a writable type ref) and offset, or null. */
+  vcpuInfoArea: { mfn: number; offset: number } | null = null;
   /** Guest-visible CR2 (arch.pv.ctrlreg[2]). */
   cr2 = 0;
   /** The owning domain (set by the Domain constructor). */
@@ -71,8 +90,11 @@ export class Vcpu {
   }
 
   get is64(): boolean { return this.kind === 'pv64'; }
-  /** Machine address of this vCPU's vcpu_info in shared_info. */
-  get vcpuInfoPa(): number { return this.sharedInfoPa + this.id * VCPU_INFO[this.kind].size; }
+  /** Machine address of this vCPU's vcpu_info: its shared_info slot, or where VCPUOP_register_vcpu_info moved it. */
+  get vcpuInfoPa(): number {
+    const a = this.vcpuInfoArea;
+    return a === null ? this.sharedInfoPa + this.id * VCPU_INFO[this.kind].size : a.mfn * 4096 + a.offset;
+  }
   get upcallMask(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_mask); }
   set upcallMask(v: number) { this.cpu.mem.write8(this.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_mask, v); }
   get upcallPending(): number { return this.cpu.mem.read8(this.vcpuInfoPa + VCPU_INFO[this.kind].fields.evtchn_upcall_pending); }
@@ -102,16 +124,24 @@ export class Vcpu {
     this.cpu.setSegmentFromDescriptor(seg, sel, lo, hi);
   }
 
-  /** Start-of-day state (xen.h "start of day", vcpu_x86_64/vcpu_x86_32 in xg_dom_x86.c). */
-  startOfDay(entry: number, stackTop: number, startInfoVa: number, rootMfn: number): void {
+  /** The control state Xen runs every PV vCPU with: paging, PAE, long mode for pv64, the reserved GDT limit. */
+  archReset(): void {
     const cpu = this.cpu;
     cpu.cr0 = (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG) >>> 0;
     cpu.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cpu.gdtrBase = 0; cpu.gdtrLimit = LAST_RESERVED_GDT_BYTE;
+    cpu.efer = this.is64 ? EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE : EFER_NXE;
+  }
+
+  /** Start-of-day state (xen.h "start of day", vcpu_x86_64/vcpu_x86_32 in xg_dom_x86.c). */
+  startOfDay(entry: number, stackTop: number, startInfoVa: number, rootMfn: number): void {
+    const cpu = this.cpu;
+    this.archReset();
     cpu.cr3 = rootMfn * 4096;
     this.guestTable = rootMfn;
-    cpu.gdtrBase = 0; cpu.gdtrLimit = LAST_RESERVED_GDT_BYTE;
+    this.initialised = true;
+    this.online = true;
     if (this.is64) {
-      cpu.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
       cpu.setCpl(3);
       this.loadReserved(CS, FLAT_KERNEL_CS64);
       this.loadReserved(SS, FLAT_KERNEL_SS64);
@@ -120,7 +150,6 @@ export class Vcpu {
       cpu.setReg64(RSP, stackTop | 0, Math.floor(stackTop / 2 ** 32) | 0);
       cpu.setReg64(RSI, startInfoVa | 0, Math.floor(startInfoVa / 2 ** 32) | 0);
     } else {
-      cpu.efer = EFER_NXE;
       cpu.setCpl(1);
       this.loadReserved(CS, FLAT_RING1_CS);
       for (const s of [SS, DS, ES, FS, GS]) this.loadReserved(s, FLAT_RING1_DS);

@@ -15,6 +15,8 @@ import {
 } from './vcpu-setup';
 import { doIret } from './iret';
 import { doEventChannelOp, doEventChannelOpCompat, decodeEventChannelOp } from './event-channel';
+import { doSetTimerOp, decodeSetTimerOp } from './timer';
+import { doVcpuOp, decodeVcpuOp } from './vcpu-op';
 import {
   doMmuUpdateHypercall, doMmuextOpHypercall, decodeMmuBatch, doUpdateVaMapping, doUpdateVaMappingOtherdomain,
   decodeUpdateVaMapping,
@@ -41,7 +43,7 @@ const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_memory_op, name: 'memory_op', arity: 2, handler: doMemoryOp, decode: decodeMemoryOp },
   { nr: A.__HYPERVISOR_multicall, name: 'multicall', arity: 2, handler: doMulticall },
   { nr: A.__HYPERVISOR_update_va_mapping, name: 'update_va_mapping', arity: 4, handler: doUpdateVaMapping, decode: decodeUpdateVaMapping },
-  { nr: A.__HYPERVISOR_set_timer_op, name: 'set_timer_op', arity: 1, handler: null },
+  { nr: A.__HYPERVISOR_set_timer_op, name: 'set_timer_op', arity: 1, handler: doSetTimerOp, decode: decodeSetTimerOp },
   { nr: A.__HYPERVISOR_event_channel_op_compat, name: 'event_channel_op_compat', arity: 1, handler: doEventChannelOpCompat },
   { nr: A.__HYPERVISOR_xen_version, name: 'xen_version', arity: 2, handler: doXenVersion, decode: decodeXenVersion },
   { nr: A.__HYPERVISOR_console_io, name: 'console_io', arity: 3, handler: doConsoleIo, decode: decodeConsoleIo },
@@ -50,7 +52,7 @@ const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_vm_assist, name: 'vm_assist', arity: 2, handler: doVmAssist },
   { nr: A.__HYPERVISOR_update_va_mapping_otherdomain, name: 'update_va_mapping_otherdomain', arity: 5, handler: doUpdateVaMappingOtherdomain, decode: decodeUpdateVaMapping },
   { nr: A.__HYPERVISOR_iret, name: 'iret', arity: 0, handler: doIret },
-  { nr: A.__HYPERVISOR_vcpu_op, name: 'vcpu_op', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_vcpu_op, name: 'vcpu_op', arity: 3, handler: doVcpuOp, decode: decodeVcpuOp },
   { nr: A.__HYPERVISOR_set_segment_base, name: 'set_segment_base', arity: 2, handler: doSetSegmentBase, only: 'pv64' },
   { nr: A.__HYPERVISOR_mmuext_op, name: 'mmuext_op', arity: 4, handler: doMmuextOpHypercall, decode: decodeMmuBatch },
   { nr: A.__HYPERVISOR_xsm_op, name: 'xsm_op', arity: 1, handler: null },

@@ -7,3 +7,5 @@ export * from './ops';
 export * from './elfnote';
 export * from './arch-x86';
 export * from './layouts';
+export * from './event-channel';
+export * from './vcpu';
