@@ -13,8 +13,7 @@
         .xen_note XEN_ELFNOTE_ENTRY, _start
         .xen_note XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page
 
-        .equ    FLAT_RING1_CS, 0xe019   # Xen's reserved GDT entries for a ring-1 kernel (xen/include/public/arch-x86/xen-x86_32.h)
-        .equ    FLAT_RING1_DS, 0xe021
+        # FLAT_RING1_CS / FLAT_RING1_DS are predefined for a .code32 image (xen/include/public/arch-x86/xen-x86_32.h)
         .equ    TRAP_page_fault, 14
 
         .text
