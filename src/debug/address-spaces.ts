@@ -5,7 +5,7 @@ import type { Cpu } from '../cpu/cpu';
 import type { MachineMemory } from '../cpu/memory';
 import type { DebugMachine } from './machine';
 import { XenDebugMachine } from './xen-machine';
-import { AddressSpace, EvalContext, evaluateAddress } from './expressions';
+import { AddressSpace, EvalContext, evaluateAddress, spaceReference } from './expressions';
 import { MemoryAccessError, readLinear, writeLinear, toHex } from './guest-memory';
 
 /** How a machine resolves frames: pfn -> mfn (p2m) and the machine memory behind them. */
@@ -97,7 +97,7 @@ export function readReference(machine: DebugMachine | undefined, cpu: Cpu, ctx: 
   const pm = physicalMap(machine);
   if (!pm) throw new MemoryAccessError('no machine loaded');
   const x = readPhysical(pm, r.space, r.address, count);
-  return { address: `${r.space}:0x${Math.floor(r.address / 4096).toString(16)}+0x${(r.address % 4096).toString(16)}`, data: x.data, unreadable: x.unreadable };
+  return { address: spaceReference(r.space, BigInt(r.address)), data: x.data, unreadable: x.unreadable };
 }
 
 /** writeMemory for a memoryReference in any space (throws MemoryAccessError, writing nothing, when a page is missing). */

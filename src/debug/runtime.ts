@@ -7,13 +7,14 @@ import type { Cpu } from '../cpu/cpu';
 import { setBreakpoints } from '../cpu/runner';
 import { ElfError, ElfImage } from '../common/elf';
 import { BareDebugMachine, DebugMachine, MachineStop } from './machine';
-import { loadProgramFile } from './program';
+import { loadProgramFile, ASSEMBLY_EXTENSIONS } from './program';
 import { SymbolTable } from './symbols';
 import { LineTable, LineRow, readLineTable, normalizePath } from './dwarf-line';
 import { BreakpointStore, BreakpointOptions, UserBreakpoint, interpolateMessage } from './breakpoints';
 import { Plan, continuePlan, instructionStepPlan, lineStepPlan, stepOutPlan } from './stepping';
 import { pcLinear, readLinear, writeLinear, readValue, toHex } from './guest-memory';
-import { EvalContext, ExprError, TypedValue, evaluateExpression, formatValue } from './expressions';
+import { EvalContext, ExprError, TypedValue, evaluateExpression, formatValue, spaceReference } from './expressions';
+import { physicalReader, readReference, writeReference } from './address-spaces';
 import { readRegister } from './registers';
 import { walkStack } from './stack';
 import { Scope } from './variables';
@@ -53,6 +54,9 @@ export interface LaunchOptions {
 }
 
 export class LaunchError extends Error {}
+
+/** Launch progress: what the runtime is doing now and how far it is (0..100). */
+export type LaunchProgress = (message: string, percentage: number) => void;
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'data breakpoint' | 'pause' | 'exception';
 
@@ -108,6 +112,8 @@ export class DebugRuntime extends EventEmitter {
   private exception: (MachineStop & { kind: 'exception' }) | undefined;
   private exceptionRip = 0;
   private disasm: Disassembler | undefined;
+  /** pfn:/mfn: reads for expressions (the loaded machine's p2m / machine memory). */
+  private readPhysical: EvalContext['readPhysical'];
   private readonly xenPolicy = new XenStopPolicy({
     evalContext: (cpu) => this.evalContext(cpu),
     log: (text, category) => { this.flushConsole(); this.emit('output', text + '\n', category); },
@@ -115,7 +121,7 @@ export class DebugRuntime extends EventEmitter {
 
   // ------------------------------------------------------------------ lifecycle
   /** Load the program (throws LaunchError with a readable message). Does not start running. */
-  launch(opts: LaunchOptions): void {
+  launch(opts: LaunchOptions, progress: LaunchProgress = () => {}): void {
     if (!opts || typeof opts !== 'object') throw new LaunchError('launch attribute "program" is missing (no launch arguments)');
     if (typeof opts.program !== 'string' || opts.program.trim() === '') throw new LaunchError('launch attribute "program" (path to the guest ELF image or assembly source) is missing');
     const memMiB = opts.memory ?? 64;
@@ -127,9 +133,13 @@ export class DebugRuntime extends EventEmitter {
     const program = path.resolve(opts.cwd ?? process.cwd(), opts.program);
     let machine: DebugMachine;
     try {
+      const name = path.basename(program);
+      progress(ASSEMBLY_EXTENSIONS.includes(path.extname(program)) ? `assembling ${name}` : `reading ${name}`, 0);
       const img = loadProgramFile(program);
       const xen = kind === 'xen' || (kind === 'auto' && hasXenNotes(img));
+      progress(xen ? `building the Xen domain (${memMiB} MiB, ${opts.vcpus ?? 1} vCPU${(opts.vcpus ?? 1) === 1 ? '' : 's'})` : `loading ${name} into the bare machine (${memMiB} MiB)`, 50);
       machine = xen ? this.makeXenMachine(img, opts, memMiB, program) : new BareDebugMachine(img, memMiB * 1024 * 1024);
+      progress('reading symbols and line information', 90);
       this.symbols = SymbolTable.fromImage(img);
       try { this.lines = readLineTable(img, opts.cwd ?? path.dirname(program)); } catch (e) {
         this.lines = new LineTable([]);
@@ -143,6 +153,7 @@ export class DebugRuntime extends EventEmitter {
     this.generation++;
     this.opts = { ...opts, program };
     this.machine = machine;
+    this.readPhysical = physicalReader(machine);
     const showConsole = !(opts.console === false || opts.console === 'none');
     machine.console = (t) => { if (showConsole) this.consoleBuf += t; };
     this.insnsLeft = opts.maxInstructions ?? Infinity;
@@ -188,13 +199,16 @@ export class DebugRuntime extends EventEmitter {
     else this.resume(continuePlan());
   }
 
-  restart(): void {
-    if (!this.opts) throw new LaunchError('nothing to restart: no program launched');
-    const opts = this.opts;
-    this.launch(opts);
+  /**
+   * Load the program again (with new launch options when given) and reset hit counts; start() then runs it. A
+   * failure leaves the current program as it was.
+   */
+  restart(progress?: LaunchProgress, opts?: LaunchOptions): void {
+    const next = opts ?? this.opts;
+    if (!next) throw new LaunchError('nothing to restart: no program launched');
+    this.launch(next, progress);
     this.bps.resetHits();
     this.dataBps.resetHits();
-    this.start();
   }
 
   terminate(): void {
@@ -207,6 +221,8 @@ export class DebugRuntime extends EventEmitter {
   }
 
   get isRunning(): boolean { return this.running; }
+  /** The options of the program launched last (program resolved to an absolute path). */
+  get launchOptions(): LaunchOptions | undefined { return this.opts; }
   get isEnded(): boolean { return this.ended; }
 
   threads(): { id: number; name: string }[] {
@@ -539,6 +555,7 @@ export class DebugRuntime extends EventEmitter {
       symbol: (name) => { const a = this.symbols.address(name); return a === undefined ? undefined : BigInt.asUintN(64, BigInt(a)); },
       readMemory: (addr, size) => readValue(cpu, addrNumber(addr), size),
       pointerSize: cpu.mode === 64 ? 8 : 4,
+      readPhysical: this.readPhysical,
     };
   }
 
@@ -550,14 +567,16 @@ export class DebugRuntime extends EventEmitter {
       register: () => undefined, symbol: (n) => { const a = this.symbols.address(n); return a === undefined ? undefined : BigInt(a); },
       readMemory: () => { throw new ExprError('no program loaded'); }, pointerSize: 8,
     };
-    return addrNumber(evaluateExpression(expr, ctx).value);
+    const v = evaluateExpression(expr, ctx);
+    if (v.space) throw new ExprError(`${expr.trim()} is a ${v.space}: address, not guest-linear (read it with *(u64*)(${expr.trim()}) or as a memory reference)`);
+    return addrNumber(v.value);
   }
 
   evaluate(expr: string, threadId: number, context: string | undefined): { result: string; memoryReference?: string } {
     const cpu = this.cpuOf(threadId);
     if (context === 'repl') {
       if (this.machine instanceof XenDebugMachine) {
-        const x = xenReplCommand(this.machine, threadId - 1, expr);
+        const x = xenReplCommand(this.machine, threadId - 1, expr, (e) => this.addressOf(e, threadId));
         if (x !== undefined) return { result: x };
       }
       const cmd = runReplCommand({
@@ -568,6 +587,10 @@ export class DebugRuntime extends EventEmitter {
       if (cmd !== undefined) return { result: cmd };
     }
     const v = evaluateExpression(expr, this.evalContext(cpu));
+    if (v.space) {
+      const ref = spaceReference(v.space, BigInt.asUintN(64, v.value));
+      return { result: `${formatValue(v)} (${ref})`, memoryReference: ref };
+    }
     let result = formatValue(v);
     const asAddr = addrNumber(v.value);
     const sym = v.size === 8 && !v.signed ? this.symbols.format(asAddr) : undefined;
@@ -600,7 +623,31 @@ export class DebugRuntime extends EventEmitter {
     const ws = this.watchSet;
     if (ws) ws.muted++;
     try { writeLinear(this.cpuOf(threadId), addr, data); } finally { if (ws) ws.muted--; }
-    this.emit('memory', addr, data.length);
+    this.emit('memory', `0x${toHex(addr)}`, 0, data.length);
+  }
+
+  /**
+   * DAP readMemory for a memory reference in any space: an address expression ("0x…", "msg", "rsp+8": guest-linear)
+   * or "pfn:N…" / "mfn:N…" (pseudo-physical / machine). address is where the data starts, in the same form.
+   */
+  readMemoryRef(ref: string, offset: number, count: number, threadId = 1): { address: string; data: Uint8Array; unreadable: number } {
+    const cpu = this.cpuOf(threadId);
+    return readReference(this.machine, cpu, this.evalContext(cpu), ref, offset, count);
+  }
+
+  /**
+   * DAP writeMemory for a memory reference in any space; all or nothing (throws naming the address that is not
+   * there). Debugger writes are not guest accesses: data breakpoints do not see them. Emits 'memory' (reference,
+   * offset, count): the resolved "0x…" address for guest-linear writes, the client's own reference for pfn:/mfn:.
+   */
+  writeMemoryRef(ref: string, offset: number, data: Uint8Array, threadId = 1): void {
+    const cpu = this.cpuOf(threadId);
+    const ws = this.watchSet;
+    let r: { space: string; address: number };
+    if (ws) ws.muted++;
+    try { r = writeReference(this.machine, cpu, this.evalContext(cpu), ref, offset, data); } finally { if (ws) ws.muted--; }
+    if (r.space === 'linear') this.emit('memory', `0x${toHex(r.address)}`, 0, data.length);
+    else this.emit('memory', ref, offset, data.length);
   }
 
   disassemble(addr: number, instructionOffset: number, count: number, threadId = 1): DisasmLine[] {

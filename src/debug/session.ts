@@ -4,10 +4,11 @@
 import {
   LoggingDebugSession, InitializedEvent, StoppedEvent, OutputEvent, TerminatedEvent, ExitedEvent, Thread,
   StackFrame, Scope as DapScope, Source, Handles, BreakpointEvent, MemoryEvent, InvalidatedEvent,
+  ProgressStartEvent, ProgressUpdateEvent, ProgressEndEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'path';
-import { DebugRuntime, LaunchOptions, StoppedInfo, FrameInfo } from './runtime';
+import { DebugRuntime, LaunchOptions, LaunchProgress, StoppedInfo, FrameInfo } from './runtime';
 import type { UserBreakpoint } from './breakpoints';
 import type { DataBreakpoint } from './watchpoints';
 import type { VarNode } from './variables';
@@ -28,6 +29,9 @@ export class XenDebugSession extends LoggingDebugSession {
   private readonly listed = new Map<number, VarNode[]>();
   /** variablesReferences inside a registers scope (no data breakpoints: registers are not memory). */
   private readonly registerRefs = new Set<number>();
+  /** The client announced supportsProgressReporting (initialize): launch reports progressStart/Update/End. */
+  private clientProgress = false;
+  private progressSeq = 0;
   private configurationDone: Promise<void>;
   private resolveConfigurationDone: () => void = () => {};
 
@@ -48,7 +52,7 @@ export class XenDebugSession extends LoggingDebugSession {
     rt.on('output', (text: string, category: string) => this.sendEvent(new OutputEvent(text, category)));
     rt.on('exited', (code: number) => this.sendEvent(new ExitedEvent(code)));
     rt.on('terminated', () => this.sendEvent(new TerminatedEvent()));
-    rt.on('memory', (addr: number, count: number) => this.sendEvent(new MemoryEvent(`0x${toHex(addr)}`, 0, count)));
+    rt.on('memory', (ref: string, offset: number, count: number) => this.sendEvent(new MemoryEvent(ref, offset, count)));
     rt.on('breakpointsChanged', (bps: UserBreakpoint[]) => {
       for (const bp of bps) this.sendEvent(new BreakpointEvent('changed', this.toDapBreakpoint(bp)));
     });
@@ -59,17 +63,48 @@ export class XenDebugSession extends LoggingDebugSession {
 
   private resetHandles(): void { this.handles.reset(); this.listed.clear(); this.registerRefs.clear(); }
 
-  /** Run a handler; any exception becomes an error response (the adapter never dies on bad input). */
-  private guard<T extends DebugProtocol.Response>(response: T, fn: () => void): void {
-    try { fn(); } catch (e) { this.fail(response, e); }
+  /**
+   * Run a handler; any exception becomes an error response (the adapter never dies on bad input). quiet: the client
+   * should not pop the error up (view polling, watch and hover evaluation fail routinely, e.g. after the program ended).
+   */
+  private guard<T extends DebugProtocol.Response>(response: T, fn: () => void, quiet = false): void {
+    try { fn(); } catch (e) { this.fail(response, e, quiet); }
   }
-  private fail(response: DebugProtocol.Response, e: unknown): void {
+  private fail(response: DebugProtocol.Response, e: unknown, quiet = false): void {
     const message = e instanceof Error ? e.message : String(e);
-    this.sendErrorResponse(response, { id: ERR_GENERIC, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: true });
+    this.sendErrorResponse(response, { id: ERR_GENERIC, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: !quiet });
+  }
+
+  /**
+   * Run a launch step, with DAP progress events around it when the client supports them: progressStart, one
+   * progressUpdate (message, percentage) per stage the runtime reports, progressEnd (also when the step fails).
+   */
+  private withProgress<T>(title: string, fn: (report: LaunchProgress) => T): T {
+    if (!this.clientProgress) return fn(() => {});
+    const id = `xenpv-launch-${++this.progressSeq}`;
+    const start = new ProgressStartEvent(id, title) as DebugProtocol.ProgressStartEvent;
+    start.body.cancellable = false;
+    start.body.percentage = 0;
+    this.sendEvent(start);
+    let ok = false;
+    try {
+      const r = fn((message, percentage) => {
+        const u = new ProgressUpdateEvent(id, message) as DebugProtocol.ProgressUpdateEvent;
+        u.body.percentage = percentage;
+        this.sendEvent(u);
+      });
+      ok = true;
+      return r;
+    } finally { this.sendEvent(new ProgressEndEvent(id, ok ? 'ready' : 'failed')); }
+  }
+
+  private static programName(args: { program?: unknown } | undefined): string {
+    return typeof args?.program === 'string' && args.program.trim() !== '' ? path.basename(args.program) : 'guest';
   }
 
   // ------------------------------------------------------------------ setup
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientProgress = args?.supportsProgressReporting === true;
     response.body = {
       ...(response.body ?? {}),
       supportsConfigurationDoneRequest: true,
@@ -104,7 +139,7 @@ export class XenDebugSession extends LoggingDebugSession {
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): Promise<void> {
     try {
-      this.runtime.launch(args);
+      this.withProgress(`Xen PV: starting ${XenDebugSession.programName(args)}`, (report) => this.runtime.launch(args, report));
     } catch (e) { this.fail(response, e); return; }
     this.sendEvent(new InitializedEvent());
     // wait for the client's breakpoints (configurationDone), but not forever
@@ -117,9 +152,10 @@ export class XenDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       const newArgs = (args?.arguments ?? undefined) as LaunchArgs | undefined;
       this.resetHandles();
-      if (newArgs && typeof newArgs.program === 'string') this.runtime.launch(newArgs);
+      const opts = newArgs && typeof newArgs.program === 'string' ? newArgs : undefined;
+      this.withProgress(`Xen PV: restarting ${XenDebugSession.programName(opts ?? this.runtime.launchOptions)}`, (report) => this.runtime.restart(report, opts));
       this.sendResponse(response);
-      this.runtime.restart();
+      this.runtime.start();
     });
   }
 
@@ -370,6 +406,8 @@ export class XenDebugSession extends LoggingDebugSession {
   }
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    // watch and hover expressions are re-evaluated on every stop and fail routinely: no pop-ups (REPL errors show)
+    const quiet = args?.context === 'watch' || args?.context === 'hover';
     this.guard(response, () => {
       if (typeof args?.expression !== 'string') throw new Error('evaluate needs an expression');
       if (!this.runtime.machine) throw new Error('no program is running');
@@ -378,7 +416,7 @@ export class XenDebugSession extends LoggingDebugSession {
       response.body = { result: r.result, variablesReference: 0 };
       if (r.memoryReference) response.body.memoryReference = r.memoryReference;
       this.sendResponse(response);
-    });
+    }, quiet);
   }
 
   protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
@@ -387,9 +425,8 @@ export class XenDebugSession extends LoggingDebugSession {
       if (typeof args?.memoryReference !== 'string') throw new Error('readMemory needs a memoryReference');
       const count = Number(args.count);
       if (!Number.isInteger(count) || count < 0 || count > 16 * 1024 * 1024) throw new Error(`readMemory count must be 0..16 MiB, got ${args.count}`);
-      const addr = this.runtime.addressOf(args.memoryReference) + (Number(args.offset) || 0);
-      const r = this.runtime.readMemory(addr, count);
-      response.body = { address: `0x${toHex(addr)}`, data: Buffer.from(r.data).toString('base64') };
+      const r = this.runtime.readMemoryRef(args.memoryReference, Number(args.offset) || 0, count);
+      response.body = { address: r.address, data: Buffer.from(r.data).toString('base64') };
       if (r.unreadable) response.body.unreadableBytes = r.unreadable;
       this.sendResponse(response);
     });
@@ -399,9 +436,8 @@ export class XenDebugSession extends LoggingDebugSession {
     this.guard(response, () => {
       this.requireStopped();
       if (typeof args?.memoryReference !== 'string' || typeof args.data !== 'string') throw new Error('writeMemory needs memoryReference and data');
-      const addr = this.runtime.addressOf(args.memoryReference) + (Number(args.offset) || 0);
       const data = new Uint8Array(Buffer.from(args.data, 'base64'));
-      this.runtime.writeMemory(addr, data);
+      this.runtime.writeMemoryRef(args.memoryReference, Number(args.offset) || 0, data);
       response.body = { bytesWritten: data.length };
       this.sendResponse(response);
     });
@@ -435,12 +471,13 @@ export class XenDebugSession extends LoggingDebugSession {
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     if (CUSTOM_REQUESTS.includes(command)) {
+      // the views poll these on every stop; on a bare machine or after the end they fail: quietly, no pop-ups
       this.guard(response, () => {
         if (this.runtime.isEnded) throw new Error('the program has ended');
         const a = args && typeof args === 'object' && !Array.isArray(args) ? args as Record<string, unknown> : {};
         response.body = this.runtime.customRequest(command, a);
         this.sendResponse(response);
-      });
+      }, true);
       return;
     }
     this.sendErrorResponse(response, { id: 1014, format: `unrecognized request '${String(command).replace(/[{}]/g, '')}'`, showUser: false });

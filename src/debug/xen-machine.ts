@@ -1,5 +1,6 @@
 // A DebugMachine over an emulated Xen PV domain: vCPUs as threads, console, shutdown/crash classification, and the
-// hooks hypercall breakpoints, exception filters and the trace need (hypercall entry/exit, guest faults before bounce).
+// hooks hypercall breakpoints, exception filters and the trace need (hypercall entry/exit, software interrupts and
+// guest faults before the bounce).
 
 import type { Cpu, StopReason } from '../cpu/cpu';
 import type { CpuOps } from '../cpu/ops';
@@ -31,11 +32,16 @@ export interface XenMachineOptions {
 
 export interface GuestFaultEvent { vcpu: number; vector: number; name: string; errorCode: number; rip: number; cr2: number; }
 
+/** int3 / into / int1 / `int $n` (not a hypercall) about to reach the hypervisor; rip is the instruction's own. */
+export interface SoftwareInterruptEvent { vcpu: number; vector: number; rip: number; }
+
 /** What the runtime wants to hear about while the domain runs; a returned stop stops the run, null goes on. */
 export interface XenWatch {
   hypercallEntry?: (e: HypercallEvent, cpu: Cpu) => MachineStop | null;
   hypercallExit?: (e: HypercallEvent, cpu: Cpu) => MachineStop | null;
   guestFault?: (e: GuestFaultEvent, cpu: Cpu) => MachineStop | null;
+  /** Before Xen delivers a software interrupt (int3, into, int1, `int $n`); a stop leaves RIP on the instruction. */
+  softwareInterrupt?: (e: SoftwareInterruptEvent, cpu: Cpu) => MachineStop | null;
   /** One line per completed hypercall (launch option `trace`). */
   trace?: (line: string) => void;
 }
@@ -172,11 +178,28 @@ export class XenDebugMachine implements DebugMachine {
   // ---------------------------------------------------------------- hooks
   /** A hypercall instruction is about to run on v: true to stop before it (RIP is rewound onto it). */
   hypercallEntry(v: Vcpu, cpu: Cpu): boolean {
+    const w = this.watch.hypercallEntry;
+    return this.stopBeforeInsn(v, cpu, w && (() => w(entryEvent(this.domain, v), cpu)));
+  }
+
+  /**
+   * A software interrupt (int3, into, int1, `int $n`; not a hypercall) is about to be delivered on v: true to stop
+   * before it (RIP is rewound onto the instruction, nothing is delivered; the resumed run delivers it once).
+   */
+  softwareInterruptEntry(v: Vcpu, cpu: Cpu, vector: number): boolean {
+    const w = this.watch.softwareInterrupt;
+    return this.stopBeforeInsn(v, cpu, w && (() => w({ vcpu: v.id, vector, rip: cpu.insnRip }, cpu)));
+  }
+
+  /**
+   * The stop-before-an-instruction protocol of the entry hooks: ask (unless this is the instruction the last such
+   * stop resumed at, which runs once without asking), and on a stop rewind RIP onto the instruction.
+   */
+  private stopBeforeInsn(v: Vcpu, cpu: Cpu, ask: (() => MachineStop | null) | undefined): boolean {
     const skip = this.skipEntry;
     if (skip && skip.vcpu === v.id && skip.rip === cpu.insnRip) { this.skipEntry = null; return false; }
-    const w = this.watch.hypercallEntry;
-    if (!w) return false;
-    const st = w(entryEvent(this.domain, v), cpu);
+    if (!ask) return false;
+    const st = ask();
     if (!st) return false;
     this.pending = st;
     this.skipEntry = { vcpu: v.id, rip: cpu.insnRip };
@@ -226,7 +249,7 @@ export class XenDebugMachine implements DebugMachine {
   }
 }
 
-/** The hypervisor's CpuOps with the debugger's hooks in front (hypercall entry, faults before the bounce). */
+/** The hypervisor's CpuOps with the debugger's hooks in front (hypercall entry, software interrupts and faults before the bounce). */
 class WatchOps implements CpuOps {
   constructor(private readonly m: XenDebugMachine, private readonly v: Vcpu, private readonly inner: CpuOps) {}
   exception(cpu: Cpu, vector: number, errorCode: number): void {
@@ -235,7 +258,7 @@ class WatchOps implements CpuOps {
   }
   softwareInterrupt(cpu: Cpu, vector: number): boolean {
     const hypercall = !this.v.is64 && vector === 0x82 && this.v.guestKernelMode();
-    if (hypercall && this.m.hypercallEntry(this.v, cpu)) return true;
+    if (hypercall ? this.m.hypercallEntry(this.v, cpu) : this.m.softwareInterruptEntry(this.v, cpu, vector)) return true;
     return this.m.asHypervisor(() => hypercall ? this.m.hypercallText(this.v) : `the delivery of int $0x${vector.toString(16)}`,
       () => this.inner.softwareInterrupt(cpu, vector));
   }

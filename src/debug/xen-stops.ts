@@ -2,7 +2,6 @@
 // logpoints) and the exception filters (all/failed hypercalls, guest faults and int3 / `int $n` bounces, domain crash).
 
 import type { Cpu } from '../cpu/cpu';
-import type { CpuOps } from '../cpu/ops';
 import type { Vcpu } from '../xen/vcpu';
 import { hexAddr } from '../common/bits';
 import type { EvalContext } from './expressions';
@@ -71,9 +70,7 @@ export class XenStopPolicy {
     m.watch.hypercallEntry = (e, cpu) => this.onHypercall(e, cpu);
     m.watch.hypercallExit = (e, cpu) => this.onHypercall(e, cpu);
     m.watch.guestFault = (e, cpu) => this.onFault(m, e, cpu);
-    for (const v of m.domain.vcpus) {
-      if (!(v.cpu.ops instanceof SoftwareInterruptWatch)) v.cpu.ops = new SoftwareInterruptWatch(m, v, v.cpu.ops, (vector) => this.softwareInterruptStop(m, v, vector));
-    }
+    m.watch.softwareInterrupt = (e) => this.softwareInterruptStop(m, m.vcpu(e.vcpu), e.vector);
   }
 
   /**
@@ -159,39 +156,4 @@ export class XenStopPolicy {
     return { kind: 'exception', id: e.name, resumable: true, exitCode: 0, description: `${what} ${e.name}`,
       text: `${what} ${e.name}${ec}${cr2} at rip 0x${hexAddr(e.rip)}; ${handler}` };
   }
-}
-
-/**
- * CpuOps in front of the machine's: software interrupts that Xen bounces (int3, into, int1, `int $n` through a
- * permitted gate) are offered to the guest-faults filter first. A stop rewinds RIP onto the instruction and stops
- * the vCPU before anything is delivered (through the machine's pre-hypercall stop, which also skips the stop once
- * when the run resumes there); hypercalls (`int $0x82` from a pv32 kernel) pass straight through.
- */
-class SoftwareInterruptWatch implements CpuOps {
-  constructor(private readonly m: XenDebugMachine, private readonly v: Vcpu, private readonly inner: CpuOps,
-    private readonly decide: (vector: number) => MachineStop | null) {}
-
-  softwareInterrupt(cpu: Cpu, vector: number): boolean {
-    const hypercall = !this.v.is64 && vector === 0x82 && this.v.guestKernelMode();
-    if (!hypercall && this.stopBefore(cpu, vector)) return true;
-    return this.inner.softwareInterrupt(cpu, vector);
-  }
-
-  private stopBefore(cpu: Cpu, vector: number): boolean {
-    const w = this.m.watch;
-    const saved = w.hypercallEntry;
-    let asked = false;
-    w.hypercallEntry = () => { asked = true; return this.decide(vector); };
-    try {
-      // hypercallEntry returns false without asking when this is the resumed instruction it already stopped at
-      return this.m.hypercallEntry(this.v, cpu) && asked;
-    } finally { w.hypercallEntry = saved; }
-  }
-
-  exception(cpu: Cpu, vector: number, errorCode: number): void { this.inner.exception(cpu, vector, errorCode); }
-  syscall(cpu: Cpu): boolean { return this.inner.syscall(cpu); }
-  sysenter(cpu: Cpu): boolean { return this.inner.sysenter(cpu); }
-  halt(cpu: Cpu): void { this.inner.halt(cpu); }
-  ioRead(cpu: Cpu, port: number, size: number): number { return this.inner.ioRead(cpu, port, size); }
-  ioWrite(cpu: Cpu, port: number, size: number, value: number): void { this.inner.ioWrite(cpu, port, size, value); }
 }

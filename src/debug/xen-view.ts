@@ -10,8 +10,7 @@ import type { Callback } from '../xen/vcpu';
 import { REPL_HELP } from './repl-commands';
 import { frameDetail, formatFrame, p2mRows, m2pEntry, intArg } from './xen-frames';
 import { whatIfCommand } from './what-if';
-import { evaluateExpression, formatValue, spaceReference } from './expressions';
-import { physicalReader } from './address-spaces';
+import { evaluateExpression } from './expressions';
 import { readRegister } from './registers';
 import { readValue, pcLinear } from './guest-memory';
 
@@ -110,16 +109,6 @@ export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string, a
     return `m2p[0x${r.mfn.toString(16)}] = ${r.pfn === null ? 'invalid (not a guest frame)' : `pfn 0x${r.pfn.toString(16)}`}`;
   }
   if ((fm = /^whatif(?:\s+(.*))?$/.exec(t))) return whatIfCommand(m, vcpu, fm[1] ?? '', addressOf ?? registerAddress(m, vcpu), pcLinear(m.vcpus[vcpu]));
-  // pfn:/mfn: expressions, for a runtime whose evaluation context has no physical reader (registers, no symbols)
-  if (/\b[pm]fn:/i.test(t)) {
-    const cpu = m.vcpus[vcpu];
-    const v = evaluateExpression(t, {
-      register: (n) => readRegister(cpu, n), symbol: () => undefined,
-      readMemory: (a, size) => readValue(cpu, addrNumber(a), size), pointerSize: cpu.mode === 64 ? 8 : 4,
-      readPhysical: physicalReader(m),
-    });
-    return v.space ? `${formatValue(v)} (${spaceReference(v.space, BigInt.asUintN(64, v.value))})` : formatValue(v);
-  }
   const mm = /^hypercalls(?:\s+(\d+))?$/.exec(t);
   if (mm) {
     const n = mm[1] ? Math.min(Number(mm[1]), 10000) : 20;

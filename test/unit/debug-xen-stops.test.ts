@@ -1,5 +1,6 @@
 // The guest-faults exception filter also stops at int3 and `int $n` bounces (software interrupts Xen delivers through
 // the trap table): stop on the instruction before delivery, continue delivers exactly once; pv64 and pv32pae guests.
+// Underneath, the machine's softwareInterruptEntry hook (watch.softwareInterrupt) on its own.
 
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -9,6 +10,7 @@ import { buildGuest, guestSymbol } from '../guests/build';
 import { DebugRuntime, StoppedInfo } from '../../src/debug/runtime';
 import { XenDebugMachine } from '../../src/debug/xen-machine';
 import { pcLinear } from '../../src/debug/guest-memory';
+import { parseElf } from '../../src/common/elf';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xenpv-stops-'));
 
@@ -103,6 +105,35 @@ for (const kind of ['pv64', 'pv32'] as const) {
       const { rt, next } = session(file, 'b', []);
       assert.deepStrictEqual(await next(), { kind: 'exited', code: 0 });
       rt.dispose();
+    });
+  });
+}
+
+for (const kind of ['pv64', 'pv32'] as const) {
+  describe(`debug: XenDebugMachine.softwareInterruptEntry and the watch.softwareInterrupt hook (${kind})`, () => {
+    it('asks before delivery with vector and rip, stops with RIP on the int3, asks once, then delivers once', () => {
+      const { bytes } = guestFile(kind);
+      const m = new XenDebugMachine(parseElf(bytes), { memoryMiB: 64, cmdline: 'b' });
+      const asked: { vector: number; rip: number }[] = [];
+      let hypercalls = 0;
+      m.watch.hypercallEntry = () => { hypercalls++; return null; };
+      m.watch.softwareInterrupt = (e) => { asked.push({ vector: e.vector, rip: e.rip }); return { kind: 'event', reason: 'pause', text: `int ${e.vector}` }; };
+      let reason = m.run(0, 1_000_000);
+      assert.strictEqual(reason, 'xen-watch');
+      assert.deepStrictEqual(m.classify(0, reason), { kind: 'event', reason: 'pause', text: 'int 3' });
+      const cpu = m.vcpus[0];
+      assert.strictEqual(asked.length, 1);
+      assert.strictEqual(asked[0].vector, 3);
+      assert.strictEqual(asked[0].rip, cpu.rip, 'RIP rewound onto the instruction');
+      if (kind === 'pv64') assert.strictEqual(pcLinear(cpu), guestSymbol(bytes, 'int3_insn'));
+      assert.strictEqual(m.domain.bounceLog.length, 0, 'nothing delivered');
+      assert.ok(hypercalls > 0, 'hypercalls (pv32: int $0x82) went to hypercallEntry, not the software-interrupt hook');
+      // resumed: the same instruction is not asked about again and #BP is bounced exactly once
+      m.watch.softwareInterrupt = (e) => { asked.push({ vector: e.vector, rip: e.rip }); return null; };
+      reason = m.run(0, 10_000_000);
+      assert.strictEqual(reason, 'shutdown');
+      assert.deepStrictEqual(asked.map((a) => a.vector), [3]);
+      assert.strictEqual(m.domain.bounceLog.filter((b) => b.vector === 3).length, 1);
     });
   });
 }
