@@ -28,6 +28,8 @@ export class LaunchProgress {
     }
     const p = this.pending.get(sessionId);
     if (!p) return;
+    // The adapter reports its own progress (DAP progressStart, shown by VS Code): ours would be a second one.
+    if (m.type === 'event' && m.event === 'progressStart') { this.end(sessionId); return; }
     if (m.type === 'event' && m.event === 'initialized') this.stage(p, 'image loaded, domain built; setting breakpoints…');
     else if (m.type === 'response' && m.command === 'launch') {
       if (m.success === false || !p.stopOnEntry) this.end(sessionId);

@@ -106,6 +106,17 @@ describe('views: launch progress', () => {
     ]);
   });
 
+  it('gives way to the adapter\'s own DAP progress: no second notification', () => {
+    const t = manualTimers();
+    const lp = new LaunchProgress(show, 500, t);
+    lp.onMessage('s1', true, { type: 'request', command: 'launch', arguments: { program: '/x/big.s', stopOnEntry: true } });
+    lp.onMessage('s1', false, { type: 'event', event: 'progressStart' });
+    t.run();
+    lp.onMessage('s1', false, { type: 'event', event: 'stopped' });
+    assert.deepStrictEqual(shown, []);
+    assert.strictEqual(lp.active(), 0);
+  });
+
   it('ends at the launch response without stopOnEntry, on failure, on termination, and per session', () => {
     const t = manualTimers();
     const lp = new LaunchProgress(show, 500, t);
