@@ -9,6 +9,7 @@ import {
 import { DOMID_INVALID } from '../xen/public/xen';
 import { pagingMode } from '../cpu/mmu/paging';
 import { h } from './xen-inspect';
+import { grantTableOf } from '../xen/grant-table';
 
 export type FrameFilter = 'all' | 'pagetables' | 'pinned' | 'errors' | 'owned';
 export const FRAME_FILTERS: readonly FrameFilter[] = ['all', 'pagetables', 'pinned', 'errors', 'owned'];
@@ -67,7 +68,10 @@ function frameNotes(m: XenDebugMachine): Map<number, string[]> {
     if (v.guestTable) add(v.guestTable, `page-table root (vCPU${v.id})`);
     if (v.guestTableUser) add(v.guestTableUser, `user page-table root (vCPU${v.id})`);
     for (const g of v.descriptors.gdtFrames) add(g, `GDT frame (vCPU${v.id})`);
+    const ldt = v.descriptors.shadowLdt;
+    if (ldt) for (const f of ldt.frames) if (f >= 0) add(f, `LDT frame (vCPU${v.id})`);
   }
+  grantTableOf(d).frames.forEach((mfn, i) => add(mfn, `grant table frame ${i}`));
   return notes;
 }
 

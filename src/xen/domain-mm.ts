@@ -1,5 +1,6 @@
 // Glue between a Domain and Xen's mm model: the domain's MmDomain view, the mm hooks (TLB flushes, CR3 and LDT
-// reloads on the vCPUs' CPUs) and the start-of-day typing of the bootstrap page tables (pin + CR3 reference).
+// reloads on the vCPUs' CPUs, shadow LDT teardown) and the start-of-day typing of the bootstrap page tables
+// (pin + CR3 reference).
 
 import { LDTR } from '../cpu/state';
 import {
@@ -41,6 +42,9 @@ export function wireMmHooks(mm: MmState, dom: Domain): void {
   };
   mm.hooks.baseptrChanged = (v) => { for (const x of vcpuOf(v)) x.reloadCr3(); };
   mm.hooks.ldtChanged = (v) => { for (const x of vcpuOf(v)) loadLdt(x, v); };
+  // put_page_from_l1e on a seg_desc page: pv_destroy_ldt on every vCPU of the owner (the next use maps it again).
+  mm.hooks.destroyLdt = (v) => { for (const x of vcpuOf(v)) x.descriptors.destroyLdt(); };
+  mm.hooks.segdescUnmapped = (d) => { if (d.domid === dom.domid) for (const x of dom.vcpus) x.descriptors.destroyLdt(); };
 }
 
 /** Record the LDT (MMUEXT_SET_LDT) in the vCPU's DescriptorSource and the CPU's LDTR cache. */

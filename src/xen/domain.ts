@@ -1,6 +1,7 @@
 // A PV domain: its image, vCPUs, lifecycle (running, shutdown(reason), crashed(diagnostic)), console, the
-// hypercall and bounce logs the debugger shows, event channels, virtual time and timers, and the deterministic
-// round-robin run loop (timers fire at exact virtual times; an idle domain skips to its next timer deadline).
+// hypercall and bounce logs the debugger shows, event channels with the dom0 backends (xenstored, xenconsoled),
+// the grant table, virtual time and timers, and the deterministic round-robin run loop (load_segments on a vCPU
+// switch; timers fire at exact virtual times; an idle domain skips to its next timer deadline).
 
 import type { MachineMemory } from '../cpu/memory';
 import type { DomainImage } from './builder/build';
@@ -19,6 +20,9 @@ import { VirtualTime, TimeHost } from './time';
 import { TimerHost, fireDueTimers, nextDeadline, periodicWork } from './timers';
 import { encodeRunstate } from './runstate';
 import { copyToGuest } from './guest-access';
+import { XenstoreBackend } from './xenstore';
+import { grantTableOf } from './grant-table';
+import { loadSegments } from './failsafe';
 import {
   SHUTDOWN_NAMES, VMASST_TYPE_architectural_iopl, VCPU_INFO, XEN_LEGACY_MAX_VCPUS, VIRQ_TIMER, RUNSTATE_running,
   RUNSTATE_runnable, RUNSTATE_blocked, RUNSTATE_offline,
@@ -48,6 +52,8 @@ export interface DomainOptions {
   logLimit?: number;
   /** Boot wallclock published in shared_info (seconds since the epoch, UTC); default 2026-01-01T00:00:00Z. */
   wallclock?: number;
+  /** Domain name (xenstore `name`); default the image's GUEST_OS note, else 'domU'. */
+  name?: string;
 }
 
 /** Nominal dom0 ports at the far end of the start-of-day xenstore and console channels. */
@@ -83,10 +89,18 @@ export class Domain implements EvtchnHost, TimeHost, TimerHost {
   /** The domain's virtual clock and time publication. */
   readonly time: VirtualTime;
   readonly sharedInfoPa: number;
+  /** The domain's name (libxl's c_info.name, xenstore `name`). */
+  readonly name: string;
+  /** The emulated xenstored at the far end of the store event channel. */
+  readonly xenstore: XenstoreBackend;
   private readonly onConsole: ((text: string) => void) | null;
   private readonly quantum: number;
   private readonly logLimit: number;
   private rr = 0;
+  /** The vCPU that ran last (Xen's per-CPU curr): switching away from it makes the next one load_segments. */
+  private lastRun: Vcpu | null = null;
+  /** vCPUs that have been on the CPU at least once (a first run has no saved segment state to reload). */
+  private readonly hasRun = new Set<Vcpu>();
   /** System time (ns) at which the running slice ends; a timer armed before it cuts the slice. */
   private sliceEndNs = -1;
   /** Xen's memory-management state (frame table, types, M2P, diagnostics) and this domain's view in it. */
@@ -127,7 +141,15 @@ export class Domain implements EvtchnHost, TimeHost, TimerHost {
     this.vcpus[0].startOfDay(image.params.entry, image.bootStackTop, image.startInfoVa, image.rootMfn);
     this.vcpus[0].runstate.change(RUNSTATE_runnable, 0);
     this.evtchn = new EventChannels(this);
-    this.evtchn.bindBackend(STORE_EVTCHN, 0, DOM0_STORE_PORT, 'xenstore', () => undefined);
+    this.name = options.name ?? (image.params.guestOs || 'domU');
+    this.xenstore = new XenstoreBackend(this.mem, image.storeMfn * 4096, this.domid, this.name, {
+      vcpus: n, memoryKiB: image.nrPages * 4, storeMfn: image.storeMfn, storePort: STORE_EVTCHN,
+      consoleMfn: image.consoleMfn, consolePort: CONSOLE_EVTCHN,
+    });
+    this.evtchn.bindBackend(STORE_EVTCHN, 0, DOM0_STORE_PORT, 'xenstore', (port) => {
+      // xenstored: answer complete requests, then notify the guest back when the ring indexes moved.
+      if (this.xenstore.onNotify()) this.evtchn.setPending(port);
+    });
     this.evtchn.bindBackend(CONSOLE_EVTCHN, 0, DOM0_CONSOLE_PORT, 'console', (port) => {
       // xenconsoled: drain the ring, then notify the guest back.
       this.consoleWrite(this.consoleRing.consume());
@@ -136,6 +158,8 @@ export class Domain implements EvtchnHost, TimeHost, TimerHost {
     this.time = new VirtualTime(this, options.wallclock);
     this.time.publishWallclock();
     for (const v of this.vcpus) this.time.publish(v);
+    // grant_table_init: the first grant frames exist from domain creation on.
+    grantTableOf(this);
   }
 
   get vmAssistArchitecturalIopl(): boolean { return (this.vmAssist & (1 << VMASST_TYPE_architectural_iopl)) !== 0; }
@@ -261,6 +285,14 @@ export class Domain implements EvtchnHost, TimeHost, TimerHost {
     if (cur !== null && dl >= 0 && dl < this.sliceEndNs) cur.cpu.requestStop('timer');
   }
 
+  /**
+   * The toolstack (xl in dom0) writes a xenstore node, e.g. control/shutdown = "poweroff": watches fire, and the
+   * store port is notified when xenstored queued output for the guest (and the port is still connected).
+   */
+  toolstackWrite(path: string, value: string): void {
+    if (this.xenstore.toolstackWrite(path, value) && this.evtchn.stateName(STORE_EVTCHN) === 'interdomain') this.evtchn.setPending(STORE_EVTCHN);
+  }
+
   // ---- event channels: the entries kept for the rest of the hypervisor ----
 
   /** Mark a port pending (evtchn_port_set_pending on its notify vCPU), waking a blocked vCPU. */
@@ -291,8 +323,24 @@ export class Domain implements EvtchnHost, TimeHost, TimerHost {
     return true;
   }
 
+  /**
+   * context_switch to v: when another vCPU ran last and v has run before, Xen's load_segments reloads v's data
+   * segment selectors; one that no longer loads sends v into its failsafe callback (or crashes the domain).
+   */
+  private switchTo(v: Vcpu): void {
+    const prev = this.lastRun;
+    this.lastRun = v;
+    if (!this.hasRun.has(v)) { this.hasRun.add(v); return; }
+    if (prev === null || prev === v) return;
+    const r = loadSegments(v);
+    if (r.crash !== null) this.crash(r.crash);
+    else if (r.record !== null) this.logBounce(r.record);
+  }
+
   /** Schedule v in: catch-up periodic tick, pending upcall, TSC continuation, runstate and its guest copy. */
   private scheduleIn(v: Vcpu): void {
+    this.switchTo(v);
+    if (this.state !== 'running') return;
     const now = this.time.nowNs();
     periodicWork(this, v, now);
     this.checkEvents(v);

@@ -6,9 +6,9 @@
 // a general + PGT_seg_desc_page type reference (validating all 512 descriptors, and failing with a type conflict
 // while the frame is mapped writable anywhere). Xen then reads descriptors straight from that frame. A failure is
 // reflected to the guest as #PF (error code 0, CR2 = ldt_base + offset), or #GP(offset | TI) when ldt_base + offset
-// is not canonical. The references are dropped when the LDT changes (set_ldt) or the vCPU is reset.
-// One difference: Xen also drops them when the guest removes a mapping of a PGT_seg_desc_page frame
-// (put_page_from_l1e); here a mapped page is re-checked against the guest's current mapping on each use instead.
+// is not canonical. The references are dropped when the LDT changes (set_ldt), the vCPU is reset
+// (VCPUOP_initialise / VCPUOP_down) or the guest removes a read-only mapping of an in-use PGT_seg_desc_page frame
+// (put_page_from_l1e -> mm hook segdescUnmapped -> destroy on every vCPU), so the guest may then map it writable.
 
 import type { Cpu } from '../cpu/cpu';
 import { CpuFault, GP, PF } from '../cpu/fault';
@@ -53,11 +53,7 @@ export class ShadowLdt {
     let linear = ldtBase + offset;
     if (!this.is64) linear = linear >>> 0;
     const cur = this.frames[page];
-    if (cur >= 0) {
-      // Stand-in for put_page_from_l1e's invalidation: the guest changed the mapping since we took it.
-      if (this.kernelFrame(cpu, linear - (offset % 4096)) === cur) return cur * 4096 + (offset % 4096);
-      this.unmapPage(page);
-    }
+    if (cur >= 0) return cur * 4096 + (offset % 4096);
     const mfn = this.mapShadowPage(cpu, linear);
     if (mfn < 0) {
       if (this.is64 && !canonical(ldtBase + offset)) {

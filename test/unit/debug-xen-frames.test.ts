@@ -63,8 +63,11 @@ for (const kind of ['pv64', 'pv32'] as const) {
       assert.deepStrictEqual(frameRows(m, 'pinned').rows.map((r) => r.mfn), [img.rootMfn]);
       assert.ok(d.mm.frames.typeFlags[img.rootMfn] & PGT_pinned);
       const owned = frameRows(m, 'owned', 0, 0);
-      assert.strictEqual(owned.total, img.nrPages + 1, 'guest RAM + shared_info');
+      assert.strictEqual(owned.total, img.nrPages + 2, 'guest RAM + shared_info + the first grant-table frame');
       assert.strictEqual(owned.rows.length, 0);
+      const grant = frameRows(m, 'all', 0, 5000).rows.filter((r) => JSON.stringify(r).includes('grant table frame 0'));
+      assert.strictEqual(grant.length, 1, 'the grant-table frame is named');
+      assert.strictEqual(grant[0].owner, d.domid);
       assert.strictEqual(frameRows(m, 'errors').total, 0);
       const page = frameRows(m, 'all', 10, 5);
       const whole = frameRows(m, 'all', 0, 15);

@@ -3,13 +3,12 @@
 
 import * as assert from 'assert';
 import { buildGuest, guestSymbol } from '../guests/build';
-import { createDomainFromElf, Domain, setHypercallHandler } from '../../src/xen';
+import { createDomainFromElf, Domain } from '../../src/xen';
 import { copyFromGuest } from '../../src/xen/guest-access';
-import { doGrantTableOp, decodeGrantTableOp } from '../../src/xen/hypercalls/grant-table';
 import { grantTableOf, xenHeapOf, MAX_GRANT_FRAMES } from '../../src/xen/grant-table';
 import { getPageType, PGC_xen_heap, PGT_writable_page, PGT_l1_page_table, INVALID_M2P_ENTRY } from '../../src/xen/mm';
 import {
-  __HYPERVISOR_grant_table_op, EFAULT, EINVAL, ENOSYS, ESRCH, GNTST_okay, GNTST_bad_domain, GNTST_permission_denied,
+  EFAULT, EINVAL, ENOSYS, ESRCH, GNTST_okay, GNTST_bad_domain, GNTST_permission_denied,
   GNTST_general_error, GNTST_bad_virt_addr, DOMID_XEN,
 } from '../../src/xen/public';
 import { GTF_permit_access } from '../../src/xen/public/grant-table';
@@ -33,8 +32,6 @@ function run(k: Kind, scenario: string): { d: Domain; r: (i: number) => number; 
 const gnttabLog = (d: Domain) => d.hypercallLog.filter((e) => e.name === 'grant_table_op');
 
 describe('xen: grant_table_op', () => {
-  before(() => setHypercallHandler(__HYPERVISOR_grant_table_op, doGrantTableOp, decodeGrantTableOp));
-
   for (const k of ['pv64', 'pv32'] as const) {
     it(`${k}: setup_table gives Xen-heap frames shared writable; the guest maps one and writes a grant entry`, () => {
       const { d, r } = run(k, 'A');

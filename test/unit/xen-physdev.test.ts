@@ -5,14 +5,14 @@
 import * as assert from 'assert';
 import { ioBitmapOf, guestIoOkay } from '../../src/xen/io-permission';
 import { buildGuest, guestSymbol } from '../guests/build';
-import { createDomainFromElf, Domain, setHypercallHandler } from '../../src/xen';
+import { createDomainFromElf, Domain } from '../../src/xen';
 import { copyFromGuest, copyToGuest } from '../../src/xen/guest-access';
 import {
-  doPhysdevOp, decodePhysdevOp, doPhysdevOpCompat, decodePhysdevOpCompat, physdevStateOf,
+  physdevStateOf,
   NR_PIRQS_DOMU,
 } from '../../src/xen/hypercalls/physdev';
 import {
-  __HYPERVISOR_physdev_op, __HYPERVISOR_physdev_op_compat, EINVAL, EPERM, ESRCH, EBUSY, ENOSYS, EFAULT, ENODEV,
+  EINVAL, EPERM, ESRCH, EBUSY, ENOSYS, EFAULT, ENODEV,
 } from '../../src/xen/public';
 import { XENIRQSTAT_needs_eoi } from '../../src/xen/public/physdev';
 import { PGT_writable_page } from '../../src/xen/mm';
@@ -34,11 +34,6 @@ function run(k: Kind, scenario: string): { d: Domain; r: (i: number) => number; 
 const physLog = (d: Domain) => d.hypercallLog.filter((e) => e.name.startsWith('physdev_op'));
 
 describe('xen: physdev_op', () => {
-  before(() => {
-    setHypercallHandler(__HYPERVISOR_physdev_op, doPhysdevOp, decodePhysdevOp);
-    setHypercallHandler(__HYPERVISOR_physdev_op_compat, doPhysdevOpCompat, decodePhysdevOpCompat);
-  });
-
   it('pv64: set_iopl and set_iobitmap record the vCPU state; their -EINVAL checks', () => {
     const { d, r, bytes } = run('pv64', 'G');
     const v = d.vcpus[0];

@@ -307,19 +307,13 @@ describe('xen: xenstore backend', () => {
 
   it('a real pv64 guest reads its domid and name, lists its directory, is refused outside its home', () => {
     const bytes = buildGuest('pv64-xenstore', 'pv64');
-    const d = createDomainFromElf(bytes, {});
-    const be = new XenstoreBackend(d.mem, d.image.storeMfn * 4096, d.domid, 'pv64-guest', { storeMfn: d.image.storeMfn, storePort: 1 });
-    // The store event channel: stop at each EVTCHNOP_send, let the backend answer, resume the guest.
-    d.hypercallBreak = (e) => e.name === 'event_channel_op';
-    let notifies = 0;
-    for (let i = 0; i < 50 && d.state === 'running'; i++) {
-      const r = d.run(2_000_000);
-      if (r.reason !== 'hypercall-break') break;
-      be.onNotify();
-      notifies++;
-    }
+    const d = createDomainFromElf(bytes, { name: 'pv64-guest' });
+    const be = d.xenstore;
+    // The domain's own xenstored answers each EVTCHNOP_send on the store port (no help from the test).
+    d.run(2_000_000);
     assert.strictEqual(d.state, 'shutdown', d.crashDiagnostic);
-    assert.ok(notifies >= 5);
+    const notifies = d.hypercallLog.filter((e) => e.name === 'event_channel_op' && e.result === 0).length;
+    assert.strictEqual(notifies, 6, 'one EVTCHNOP_send per request');
     const reply = (k: number): { type: number; body: string } => {
       const base = guestSymbol(bytes, 'replies') + k * 256;
       const b = copyFromGuest(d.vcpus[0].cpu, base, 256) as Uint8Array;
@@ -339,5 +333,58 @@ describe('xen: xenstore backend', () => {
       'XS_READ domid 1', 'XS_READ name pv64-guest', `XS_DIRECTORY /local/domain/${d.domid} ${reply(2).body.replace(/\0$/, '').split('\0').join(' ')}`,
       'XS_READ nope ENOENT', 'XS_WRITE /local/domain/0/x EACCES', 'XS_WRITE data/from-guest OK',
     ].map((s) => s.replace('XS_READ domid 1', `XS_READ domid ${d.domid}`)));
+  });
+});
+
+describe('xen: the domain\'s own xenstored on the store event channel', () => {
+  for (const k of ['pv64', 'pv32'] as const) {
+    it(`${k}: the guest reads domid and name with EVTCHNOP_send, waits in SCHEDOP_poll for a watch, prints both`, () => {
+      const d = createDomainFromElf(buildGuest(`${k}-xshello`, k), { name: 'hello-dom' });
+      const first = d.run(2_000_000);
+      assert.strictEqual(first.reason, 'blocked-forever', `${first.reason} ${first.detail} ${d.crashDiagnostic}`);
+      assert.strictEqual(d.consoleOutput, `xenstore: domid ${d.domid}, name hello-dom\n`);
+      assert.ok(d.vcpus[0].blocked, 'polling the store port until control/shutdown changes');
+      const polls = d.hypercallLog.filter((e) => e.name === 'sched_op' && /SCHEDOP_poll/.test(e.decoded));
+      assert.ok(polls.length >= 1);
+      assert.match(polls[polls.length - 1].diagnostic, /polling port 1: blocked/);
+      const sends = d.hypercallLog.filter((e) => e.name === 'event_channel_op');
+      assert.deepStrictEqual(sends.map((e) => e.result), [0, 0, 0, 0], 'domid, name, watch, read control/shutdown');
+      assert.deepStrictEqual(d.xenstore.log.map((e) => `${e.type} ${e.path} ${e.reply}`), [
+        `XS_READ domid ${d.domid}`, 'XS_READ name hello-dom', 'XS_WATCH control/shutdown OK',
+        'XS_WATCH_EVENT control/shutdown tok', 'XS_READ control/shutdown ',
+      ]);
+      assert.strictEqual(d.evtchn.describe().find((p) => p.port === 1)?.backend, 'xenstore');
+
+      // xl shutdown: the toolstack writes control/shutdown, the watch fires and the store port wakes the poller.
+      d.toolstackWrite('control/shutdown', 'poweroff');
+      assert.strictEqual(d.vcpus[0].blocked, false, 'the store port notification ended the poll');
+      const second = d.run(2_000_000);
+      assert.strictEqual(second.reason, 'shutdown', `${second.detail} ${d.crashDiagnostic}`);
+      assert.strictEqual(d.shutdownReasonName, 'poweroff');
+      assert.strictEqual(d.consoleOutput, `xenstore: domid ${d.domid}, name hello-dom\nxenstore: control/shutdown = poweroff\n`);
+    });
+  }
+
+  it('the domain name defaults to the GUEST_OS note; the store nodes describe the domain as built', () => {
+    const d = createDomainFromElf(buildGuest('pv64-xshello', 'pv64'), { vcpus: 2 });
+    assert.strictEqual(d.name, 'xenpv-xshello-test');
+    const xs = d.xenstore;
+    assert.strictEqual(xs.read('name'), 'xenpv-xshello-test');
+    assert.strictEqual(xs.read('domid'), String(d.domid));
+    assert.strictEqual(xs.read('store/ring-ref'), String(d.image.storeMfn));
+    assert.strictEqual(xs.read('store/port'), '1');
+    assert.strictEqual(xs.read('console/ring-ref'), String(d.image.consoleMfn));
+    assert.strictEqual(xs.read('console/port'), '2');
+    assert.strictEqual(xs.read('memory/static-max'), String(d.image.nrPages * 4));
+    assert.strictEqual(xs.read('cpu/1/availability'), 'online');
+    d.run(2_000_000);
+    assert.match(d.consoleOutput, /^xenstore: domid 1, name xenpv-xshello-test\n$/);
+  });
+
+  it('a toolstack write before the guest watches anything queues nothing and leaves the store port alone', () => {
+    const d = createDomainFromElf(buildGuest('pv64-xshello', 'pv64'), {});
+    d.toolstackWrite('control/shutdown', 'reboot');
+    assert.strictEqual(d.evtchnPending(1), false, 'no watch registered yet: xenstored has nothing to send');
+    assert.strictEqual(d.xenstore.read('control/shutdown'), 'reboot');
   });
 });

@@ -10,19 +10,50 @@ import {
 } from '../mm';
 import { EFAULT, EINVAL } from '../public';
 import type { Vcpu } from '../vcpu';
+import type { Domain } from '../domain';
+import type { MmDiagnostic } from '../mm';
 
 const hex = (v: number): string => '0x' + v.toString(16);
 
 /** pv_destroy_gdt: drop the type and general refs of the installed frames. */
-export function destroyGdt(c: HypercallContext, v: Vcpu): void {
-  for (const mfn of v.descriptors.gdtFrames) putPageAndType(c.domain.mm, mfn);
+export function destroyGdt(domain: Domain, v: Vcpu): void {
+  for (const mfn of v.descriptors.gdtFrames) putPageAndType(domain.mm, mfn);
   v.descriptors.gdtFrames = [];
   v.descriptors.gdtEntries = 0;
 }
 
+/** What pv_set_gdt did: 0, or -EINVAL with the refused frame's index (-1: the entry count) and Xen's diagnostic. */
+export interface SetGdtResult { rc: number; frame: number; mm: MmDiagnostic | undefined; }
+
+/**
+ * pv_set_gdt: check the entry count, take a general + PGT_seg_desc_page type ref on each of the frames (every
+ * descriptor must pass checkDescriptor); all or nothing. On success the vCPU's old GDT frames are released and
+ * the new ones installed. Shared by set_gdt and VCPUOP_initialise (arch_set_info_guest).
+ */
+export function pvSetGdt(domain: Domain, v: Vcpu, mfns: number[], entries: number): SetGdtResult {
+  const mm = domain.mm, d = domain.mmDomain;
+  const mark = mm.diag.mark();
+  if (checkGdtEntries(mm, entries) !== 0) return { rc: -EINVAL, frame: -1, mm: mm.diag.firstSince(mark) };
+  const nr = Math.ceil(entries / 512), taken: number[] = [];
+  for (let i = 0; i < nr; i++) {
+    const mfn = mfns[i];
+    let ok = getPage(mm, mfn, d);
+    if (ok && getPageType(mm, mfn, PGT_seg_desc_page) !== 0) { putPage(mm, mfn); ok = false; }
+    if (!ok) {
+      while (taken.length) putPageAndType(mm, taken.pop() as number);
+      return { rc: -EINVAL, frame: i, mm: mm.diag.firstSince(mark) };
+    }
+    taken.push(mfn);
+  }
+  destroyGdt(domain, v);
+  v.descriptors.gdtFrames = taken;
+  v.descriptors.gdtEntries = entries;
+  return { rc: 0, frame: -1, mm: undefined };
+}
+
 /** do_set_gdt(frame_list, entries). */
 export function doSetGdt(c: HypercallContext): number {
-  const mm = c.domain.mm, d = c.domain.mmDomain;
+  const mm = c.domain.mm;
   const list = c.ptr(0), entries = c.u32(1);
   const mark = mm.diag.mark();
   if (checkGdtEntries(mm, entries) !== 0) { c.noteMm(mm.diag.firstSince(mark)); return -EINVAL; }
@@ -30,22 +61,13 @@ export function doSetGdt(c: HypercallContext): number {
   const b = nr ? copyFromGuest(c.cpu, list, nr * word) : new Uint8Array(0);
   if (b === null) return c.reject({ rule: 'guest-fault', rc: -EFAULT, message: `set_gdt: frame list at ${hex(list)} is not readable` });
   const g = new GuestBuf(b);
-  const mfns: number[] = [];
-  for (let i = 0; i < nr; i++) {
-    const mfn = c.is64 ? g.s64(i * 8) : g.u32(i * 4);
-    let ok = getPage(mm, mfn, d);
-    if (ok && getPageType(mm, mfn, PGT_seg_desc_page) !== 0) { putPage(mm, mfn); ok = false; }
-    if (!ok) {
-      while (mfns.length) putPageAndType(mm, mfns.pop() as number);
-      c.noteMm(mm.diag.firstSince(mark));
-      if (!c.mmDiag) c.reject({ rule: 'bad-gdt', rc: -EINVAL, targetMfn: mfn, message: `set_gdt: frame ${i} (mfn ${hex(mfn)}) refused` });
-      return -EINVAL;
-    }
-    mfns.push(mfn);
+  const mfns = Array.from({ length: nr }, (_, i) => (c.is64 ? g.s64(i * 8) : g.u32(i * 4)));
+  const r = pvSetGdt(c.domain, c.vcpu, mfns, entries);
+  if (r.rc !== 0) {
+    c.noteMm(r.mm);
+    if (!c.mmDiag) c.reject({ rule: 'bad-gdt', rc: -EINVAL, targetMfn: mfns[r.frame], message: `set_gdt: frame ${r.frame} (mfn ${hex(mfns[r.frame])}) refused` });
+    return r.rc;
   }
-  destroyGdt(c, c.vcpu);
-  c.vcpu.descriptors.gdtFrames = mfns;
-  c.vcpu.descriptors.gdtEntries = entries;
   c.cpu.flushTlb();
   c.diag = `${entries} entries in mfn ${mfns.map(hex).join(', ') || '-'}`;
   return 0;

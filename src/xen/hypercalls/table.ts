@@ -24,6 +24,8 @@ import {
 import { doSetGdt, doUpdateDescriptor } from './descriptor-tables';
 import { doMemoryOp, decodeMemoryOp } from './memory';
 import { doMulticall, setSubcallRunner } from './multicall';
+import { doGrantTableOp, decodeGrantTableOp } from './grant-table';
+import { doPhysdevOp, decodePhysdevOp, doPhysdevOpCompat, decodePhysdevOpCompat } from './physdev';
 import * as A from '../public';
 import { ENOSYS } from '../public';
 import { TWO32 } from '../../common/bits';
@@ -47,8 +49,8 @@ const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_event_channel_op_compat, name: 'event_channel_op_compat', arity: 1, handler: doEventChannelOpCompat },
   { nr: A.__HYPERVISOR_xen_version, name: 'xen_version', arity: 2, handler: doXenVersion, decode: decodeXenVersion },
   { nr: A.__HYPERVISOR_console_io, name: 'console_io', arity: 3, handler: doConsoleIo, decode: decodeConsoleIo },
-  { nr: A.__HYPERVISOR_physdev_op_compat, name: 'physdev_op_compat', arity: 1, handler: null },
-  { nr: A.__HYPERVISOR_grant_table_op, name: 'grant_table_op', arity: 3, handler: null },
+  { nr: A.__HYPERVISOR_physdev_op_compat, name: 'physdev_op_compat', arity: 1, handler: doPhysdevOpCompat, decode: decodePhysdevOpCompat },
+  { nr: A.__HYPERVISOR_grant_table_op, name: 'grant_table_op', arity: 3, handler: doGrantTableOp, decode: decodeGrantTableOp },
   { nr: A.__HYPERVISOR_vm_assist, name: 'vm_assist', arity: 2, handler: doVmAssist },
   { nr: A.__HYPERVISOR_update_va_mapping_otherdomain, name: 'update_va_mapping_otherdomain', arity: 5, handler: doUpdateVaMappingOtherdomain, decode: decodeUpdateVaMapping },
   { nr: A.__HYPERVISOR_iret, name: 'iret', arity: 0, handler: doIret },
@@ -61,7 +63,7 @@ const defs: HypercallDef[] = [
   { nr: A.__HYPERVISOR_callback_op, name: 'callback_op', arity: 2, handler: doCallbackOp, decode: decodeCallbackOp },
   { nr: A.__HYPERVISOR_xenoprof_op, name: 'xenoprof_op', arity: 2, handler: null },
   { nr: A.__HYPERVISOR_event_channel_op, name: 'event_channel_op', arity: 2, handler: doEventChannelOp, decode: decodeEventChannelOp },
-  { nr: A.__HYPERVISOR_physdev_op, name: 'physdev_op', arity: 2, handler: null },
+  { nr: A.__HYPERVISOR_physdev_op, name: 'physdev_op', arity: 2, handler: doPhysdevOp, decode: decodePhysdevOp },
   { nr: A.__HYPERVISOR_hvm_op, name: 'hvm_op', arity: 2, handler: null },
   { nr: A.__HYPERVISOR_sysctl, name: 'sysctl', arity: 1, handler: null },
   { nr: A.__HYPERVISOR_domctl, name: 'domctl', arity: 1, handler: null },

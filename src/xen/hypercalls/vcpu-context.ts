@@ -7,9 +7,8 @@ import type { HypercallContext } from './types';
 import type { Vcpu, TrapInfo } from '../vcpu';
 import { fixupGuestSelector } from './vcpu-setup';
 import { GuestBuf } from '../guest-access';
-import {
-  checkGdtEntries, getPage, getPageType, putPage, putPageAndType, newGuestCr3, doMmuextOp, addrOk, PGT_seg_desc_page,
-} from '../mm';
+import { putPageAndType, newGuestCr3, doMmuextOp, addrOk } from '../mm';
+import { pvSetGdt, destroyGdt } from './descriptor-tables';
 import { CS, SS, DS, ES, FS, GS, RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 } from '../../cpu/state';
 import { setFlags, F_IF, F_IOPL, F_VM } from '../../cpu/flags';
 import { loadSegment } from '../../cpu/exec/segments-load';
@@ -108,27 +107,16 @@ export function cr3ToMfn(v: Vcpu, cr3: number): number {
 /** Undo list for the mm references taken so far. */
 type Undo = (() => void)[];
 
-/** pv_set_gdt for a vCPU that has no GDT yet: type-ref every frame as PGT_seg_desc_page. */
+/** pv_set_gdt for the new context; the undo list releases the frames again. */
 function setGdt(c: HypercallContext, v: Vcpu, frames: number[], entries: number, undo: Undo): number {
-  const mm = c.domain.mm, d = c.domain.mmDomain;
-  const mark = mm.diag.mark();
-  if (checkGdtEntries(mm, entries) !== 0) { c.noteMm(mm.diag.firstSince(mark)); c.diag = `gdt_ents ${entries} reach Xen's reserved entries`; return -EINVAL; }
-  const nr = Math.ceil(entries / 512), taken: number[] = [];
-  for (let i = 0; i < nr; i++) {
-    const mfn = frames[i];
-    let ok = getPage(mm, mfn, d);
-    if (ok && getPageType(mm, mfn, PGT_seg_desc_page) !== 0) { putPage(mm, mfn); ok = false; }
-    if (!ok) {
-      while (taken.length) putPageAndType(mm, taken.pop() as number);
-      c.noteMm(mm.diag.firstSince(mark));
-      c.diag = `gdt_frames[${i}] (mfn ${hex(mfn)}) cannot become a descriptor page`;
-      return -EINVAL;
-    }
-    taken.push(mfn);
+  const r = pvSetGdt(c.domain, v, frames, entries);
+  if (r.rc !== 0) {
+    c.noteMm(r.mm);
+    c.diag = r.frame < 0 ? `gdt_ents ${entries} reach Xen's reserved entries`
+      : `gdt_frames[${r.frame}] (mfn ${hex(frames[r.frame])}) cannot become a descriptor page`;
+    return r.rc;
   }
-  v.descriptors.gdtFrames = taken;
-  v.descriptors.gdtEntries = entries;
-  undo.push(() => { for (const m of taken) putPageAndType(mm, m); v.descriptors.gdtFrames = []; v.descriptors.gdtEntries = 0; });
+  undo.push(() => destroyGdt(c.domain, v));
   return 0;
 }
 
@@ -165,6 +153,8 @@ export function setInfoGuest(c: HypercallContext, v: Vcpu, b: Uint8Array): numbe
   for (const t of x.trap) t.cs = fixupGuestSelector(v, t.cs);
   if (!v.is64) { x.eventCs = fixupGuestSelector(v, x.eventCs); x.failsafeCs = fixupGuestSelector(v, x.failsafeCs); }
 
+  // A fresh context starts without shadow LDT mappings (nothing of an earlier LDT stays typed seg_desc).
+  v.descriptors.destroyLdt();
   const mm = c.domain.mm, undo: Undo = [];
   const rollback = (rc: number): number => { while (undo.length) (undo.pop() as () => void)(); return rc; };
   let rc = setGdt(c, v, x.gdtFrames, x.gdtEnts, undo);

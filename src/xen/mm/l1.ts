@@ -1,10 +1,11 @@
 // L1 (leaf) entries: get_page_from_l1e / put_page_from_l1e, promote/demote of a whole L1 table, and
 // mod_l1_entry for mmu_update. A present L1 entry holds a general ref on the mapped frame, plus a
-// PGT_writable_page type ref when it is writable.
+// PGT_writable_page type ref when it is writable. Dropping a read-only mapping of an in-use descriptor page blows
+// away the owner's shadow LDTs (hooks.segdescUnmapped).
 
 import { EBUSY, EINVAL, EPERM } from '../public/errno';
 import { DOMID_INVALID, MMU_PT_UPDATE_PRESERVE_AD } from '../public/xen';
-import { MmState, MmDomain, PGT_NAMES, PGT_writable_page, PGT_l1_page_table } from './page-info';
+import { MmState, MmDomain, PGT_NAMES, PGT_writable_page, PGT_l1_page_table, PGT_seg_desc_page } from './page-info';
 import { getPageAnyOwner, getPageType, putPage, putPageType } from './page-type';
 import {
   PT_ENTRIES, _PAGE_PRESENT, _PAGE_RW, _PAGE_ACCESSED, _PAGE_DIRTY, FASTPATH_FLAG_WHITELIST, adjustGuestL1e,
@@ -65,6 +66,10 @@ export function putPageFromL1e(mm: MmState, lo: number, hi: number): void {
   const mfn = pteMfn(lo, hi);
   if (!mm.frames.valid(mfn)) return;
   if (flags & _PAGE_RW) putPageType(mm, mfn);
+  else if (mm.frames.type[mfn] === PGT_seg_desc_page && mm.frames.typeCount[mfn] !== 0) {
+    const owner = mm.ownerDomain(mfn);
+    if (owner) mm.hooks.segdescUnmapped?.(owner);
+  }
   putPage(mm, mfn);
 }
 

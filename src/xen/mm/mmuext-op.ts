@@ -60,7 +60,7 @@ function unpinPage(mm: MmState, v: MmVcpu, mfn: number): number {
   return 0;
 }
 
-/** new_guest_cr3: pv64 takes an L4 type ref, pv32pae an L3 one; the old base is released after. */
+/** new_guest_cr3: pv64 takes an L4 type ref, pv32pae an L3 one; the shadow LDT goes; the old base is released after. */
 export function newGuestCr3(mm: MmState, v: MmVcpu, mfn: number): number {
   const d = v.domain;
   const old = v.guestTable;
@@ -74,6 +74,7 @@ export function newGuestCr3(mm: MmState, v: MmVcpu, mfn: number): number {
   }
   if (d.kind === 'pv64' && !vmAssistEnabled(d, VMASST_TYPE_m2p_strict)) fillRoMpt(mm, mfn);
   v.guestTable = mfn;
+  mm.hooks.destroyLdt?.(v);
   mm.hooks.baseptrChanged?.(v, false);
   mm.hooks.flushTlb?.(v, 'all');
   if (old !== 0) putPageAndType(mm, old);

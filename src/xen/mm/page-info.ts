@@ -214,6 +214,13 @@ export interface MmHooks {
   baseptrChanged?(v: MmVcpu, user: boolean): void;
   /** The vcpu's LDT changed. */
   ldtChanged?(v: MmVcpu): void;
+  /**
+   * put_page_from_l1e dropped a read-only mapping of a descriptor frame in use (PGT_seg_desc_page, type count > 0)
+   * owned by `d`: Xen then destroys the shadow LDT of every vCPU of `d` (pv_destroy_ldt), "we expect this is rare".
+   */
+  segdescUnmapped?(d: MmDomain): void;
+  /** new_guest_cr3 installed a different base: pv_destroy_ldt on that vcpu (its LDT pages are mapped again lazily). */
+  destroyLdt?(v: MmVcpu): void;
 }
 
 export interface MmOptions {

@@ -9,3 +9,6 @@ export * from './arch-x86';
 export * from './layouts';
 export * from './event-channel';
 export * from './vcpu';
+export * from './grant-table';
+export * from './physdev';
+export * from './xenstore';
