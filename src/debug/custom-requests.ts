@@ -11,7 +11,15 @@
 //   xen/pageWalk   {address, threadId?} → {address, mode, cr3, levels: [{level, name, table, index, entry, frame, flags, present,
 //                                        leaf}], machineAddress?, writable?, user?, nx?, pageSize?, stop?}
 //   xen/domain     {}                 → {kind, state, shutdownReason, shutdownCode, crashDiagnostic, pages, memoryMiB, vcpus,
-//                                        vcpuStates, hypercalls, bounces, cmdline, guestOs, entry, ...}
+//                                        vcpuStates: [{id, mode, blocked, instructions, online, initialised, runstate ('running'|
+//                                        'runnable'|'blocked'|'offline'), timers: {singleshot: ns|null, periodic: period ns|null,
+//                                        next: ns|null, poll: ns|null, fired}}], timeNs (system time), wallclock (ISO, now),
+//                                        xenstore: {requests}, grantFrames, hypercalls, bounces, cmdline, guestOs, entry, ...}
+//   xen/eventChannels {}              → {rows: [{port, state ('unbound'|'interdomain'|'virq'|'ipi'|'pirq'), vcpu (notify vCPU),
+//                                        remoteDomain?, remotePort?, virq?, virqName?, backend? ('xenstore'|'console'), pending,
+//                                        masked}], upcall: [{vcpu, pending, mask, pendingSel: "0x…"}]}  (ports by number)
+//   xen/xenstore   {count?}           → {total, watches, transactions, broken?, rows: [{seq, type ('XS_READ'…), path, reply,
+//                                        error, reqId, txId}]}  (the last `count`, default 100, newest last)
 //   xen/frames     {filter?: 'all'|'pagetables'|'pinned'|'errors'|'owned', start?, count? (default 500, max 5000)}
 //                  → {total, rows: [{mfn, pfn|null, type ('none'|'l1_page_table'|…|'writable_page'), typeCount, count, pinned,
 //                     validated, owner|null, xenHeap?, note? ('start_info', 'GDT frame (vCPU0)', 'page-table root (vCPU0)', 'm2p'…),
@@ -31,10 +39,11 @@ import { XenDebugMachine } from './xen-machine';
 import { segmentRows, gdtRows, ldtRows, trapRows, hypercallRows, pageWalk, domainInfo } from './xen-inspect';
 import { FRAME_FILTERS, FrameFilter, frameRows, frameDetail, p2mRows, m2pEntry, intArg } from './xen-frames';
 import { whatIf } from './what-if';
+import { eventChannelRows, xenstoreRows } from './xen-events';
 
 export const CUSTOM_REQUESTS = [
   'xen/segments', 'xen/gdt', 'xen/ldt', 'xen/trapTable', 'xen/hypercallLog', 'xen/pageWalk', 'xen/domain',
-  'xen/frames', 'xen/frame', 'xen/p2m', 'xen/m2p', 'xen/whatIf',
+  'xen/frames', 'xen/frame', 'xen/p2m', 'xen/m2p', 'xen/whatIf', 'xen/eventChannels', 'xen/xenstore',
 ];
 
 function threadOf(args: Record<string, unknown>): number {
@@ -67,6 +76,12 @@ export function customRequest(rt: DebugRuntime, command: string, args: Record<st
       return hypercallRows(xen(), c);
     }
     case 'xen/domain': return domainInfo(xen());
+    case 'xen/eventChannels': return eventChannelRows(xen().domain);
+    case 'xen/xenstore': {
+      const c = args.count ?? 100;
+      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > 100000) throw new Error(`count must be 0..100000, got ${JSON.stringify(c)}`);
+      return xenstoreRows(xen().domain, c);
+    }
     case 'xen/frames': {
       const f = args.filter ?? 'all';
       if (typeof f !== 'string' || !FRAME_FILTERS.includes(f as FrameFilter)) throw new Error(`filter must be one of ${FRAME_FILTERS.join(', ')}, got ${JSON.stringify(f)}`);

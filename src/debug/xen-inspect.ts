@@ -13,6 +13,7 @@ import type { XenDebugMachine } from './xen-machine';
 import { SHUTDOWN_NAMES } from './xen-machine';
 import { readLinear } from './guest-memory';
 import { describeHypercall, exitEvent } from './xen-hypercalls';
+import { vcpuEventState, domainEventState } from './xen-events';
 
 export const h = (v: number): string => `0x${hexAddr(v)}`;
 const h32 = (v: number): string => `0x${(v >>> 0).toString(16)}`;
@@ -141,7 +142,7 @@ export function pageWalk(cpu: Cpu, address: number): { address: string; mode: st
   return out;
 }
 
-/** xen/domain: lifecycle, memory, vCPUs, image facts. */
+/** xen/domain: lifecycle, memory, vCPUs (mode, blocked, online, runstate, timers), virtual time, xenstore, grant frames, image facts. */
 export function domainInfo(m: XenDebugMachine): Record<string, unknown> {
   const d = m.domain, img = d.image;
   return {
@@ -150,7 +151,8 @@ export function domainInfo(m: XenDebugMachine): Record<string, unknown> {
     shutdownCode: d.shutdownCode === null ? null : SHUTDOWN_NAMES[d.shutdownCode] ?? String(d.shutdownCode),
     crashDiagnostic: d.crashDiagnostic || null,
     pages: img.nrPages, memoryMiB: img.nrPages / 256, xenFrames: img.xenFrames, vcpus: d.vcpus.length,
-    vcpuStates: d.vcpus.map((v) => ({ id: v.id, mode: v.guestKernelMode() ? 'kernel' : 'user', blocked: v.blocked, instructions: v.cpu.icount })),
+    vcpuStates: d.vcpus.map((v) => ({ id: v.id, mode: v.guestKernelMode() ? 'kernel' : 'user', blocked: v.blocked, instructions: v.cpu.icount, ...vcpuEventState(v) })),
+    ...domainEventState(d),
     hypercalls: d.hypercallCount, bounces: d.bounceLog.length, cmdline: img.cmdline,
     guestOs: img.params.guestOs, entry: h(img.params.entry), virtBase: h(img.virtBase),
     hypercallPage: img.params.hypercallPage === null ? null : h(img.params.hypercallPage),

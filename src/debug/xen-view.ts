@@ -13,6 +13,7 @@ import { whatIfCommand } from './what-if';
 import { evaluateExpression } from './expressions';
 import { readRegister } from './registers';
 import { readValue, pcLinear } from './guest-memory';
+import { xenEventNodes, xenEventsReplCommand, XEN_EVENTS_REPL_HELP } from './xen-events';
 
 export const XEN_REPL_HELP = [
   'hypercalls [n]      the last n hypercalls (default 20) with decoded arguments, results and Xen\'s diagnostics',
@@ -51,6 +52,7 @@ export function xenScope(m: XenDebugMachine, i: number): Scope {
       return [
         leaf('mode', v.guestKernelMode() ? 'kernel' : 'user', 'vCPU mode'),
         leaf('blocked', v.blocked ? '1' : '0', 'bit'),
+        ...xenEventNodes(m, i),
         {
           name: 'vcpu_info', value: `upcall_pending ${v.upcallPending}, upcall_mask ${v.upcallMask}`, type: 'vcpu_info',
           children: () => [leaf('evtchn_upcall_pending', String(v.upcallPending), 'u8'), leaf('evtchn_upcall_mask', String(v.upcallMask), 'u8'), leaf('arch.cr2', h(v.cr2))],
@@ -94,7 +96,7 @@ function registerAddress(m: XenDebugMachine, vcpu: number): (e: string) => numbe
 /** Xen REPL commands; undefined when the text is not one of them. addressOf evaluates address expressions. */
 export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string, addressOf?: (e: string) => number): string | undefined {
   const t = text.trim();
-  if (t === 'help' || t === '?') return `${REPL_HELP}\n${XEN_REPL_HELP}`;
+  if (t === 'help' || t === '?') return `${REPL_HELP}\n${XEN_REPL_HELP}\n${XEN_EVENTS_REPL_HELP}`;
   let fm = /^frame\s+(?:(pfn|mfn)\s+)?(\S+)$/.exec(t);
   if (fm) return formatFrame(frameDetail(m, fm[1] === 'pfn' ? { pfn: fm[2] } : { mfn: fm[2] }));
   if (t === 'frame') throw new Error('usage: frame <mfn> | frame pfn <pfn>');
@@ -109,6 +111,7 @@ export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string, a
     return `m2p[0x${r.mfn.toString(16)}] = ${r.pfn === null ? 'invalid (not a guest frame)' : `pfn 0x${r.pfn.toString(16)}`}`;
   }
   if ((fm = /^whatif(?:\s+(.*))?$/.exec(t))) return whatIfCommand(m, vcpu, fm[1] ?? '', addressOf ?? registerAddress(m, vcpu), pcLinear(m.vcpus[vcpu]));
+  { const ev = xenEventsReplCommand(m, t); if (ev !== undefined) return ev; }
   const mm = /^hypercalls(?:\s+(\d+))?$/.exec(t);
   if (mm) {
     const n = mm[1] ? Math.min(Number(mm[1]), 10000) : 20;
@@ -123,8 +126,8 @@ export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string, a
   }
   if (t === 'domain') {
     const d = domainInfo(m);
-    return Object.entries(d).filter(([k]) => k !== 'vcpuStates').map(([k, v]) => `  ${k.padEnd(16)} ${v === null ? '-' : String(v)}`).join('\n') +
-      '\n' + (d.vcpuStates as { id: number; mode: string; blocked: boolean; instructions: number }[]).map((s) => `  vCPU ${s.id}: ${s.mode}${s.blocked ? ', blocked' : ''}, ${s.instructions} instructions`).join('\n');
+    return Object.entries(d).filter(([k]) => k !== 'vcpuStates').map(([k, v]) => `  ${k.padEnd(16)} ${v === null ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n') +
+      '\n' + (d.vcpuStates as { id: number; mode: string; blocked: boolean; online: boolean; runstate: string; instructions: number }[]).map((s) => `  vCPU ${s.id}: ${s.online ? s.mode : 'offline'}${s.blocked ? ', blocked' : ''}, runstate ${s.runstate}, ${s.instructions} instructions`).join('\n');
   }
   if (t === 'gdt') {
     const g = gdtRows(m, vcpu);

@@ -1,10 +1,10 @@
-// The Xen views as one unit: seven tree providers in the Run and Debug container (Frames among them), refreshed on
+// The Xen views as one unit: eight tree providers in the Run and Debug container (Frames among them), refreshed on
 // every stop, invalidation and session change, the status-bar item, launch progress and the commands.
 
 import * as vscode from 'vscode';
 import { XenSessionWatch } from './session-access';
 import { XenTreeProvider } from './xen-tree';
-import { gdtView, hypercallsView, ldtView, pageTablesView, segmentsView, trapTableView } from './view-specs';
+import { eventChannelsView, gdtView, hypercallsView, ldtView, pageTablesView, segmentsView, trapTableView } from './view-specs';
 import { clampPageSize, FrameFilter, framesView, FramesState } from './frames';
 import { registerViewCommands } from './commands';
 import { XenStatusBar } from './status-bar';
@@ -29,7 +29,7 @@ export class XenViews implements vscode.Disposable {
   constructor(extensionUri: vscode.Uri) {
     this.format = readFormat();
     const specs = [segmentsView(), gdtView(), ldtView(), trapTableView(), pageTablesView(() => this.walkAddress),
-      framesView(this.frames, framesPageSize), hypercallsView(traceSize)];
+      framesView(this.frames, framesPageSize), hypercallsView(traceSize), eventChannelsView()];
     for (const spec of specs) {
       const p = new XenTreeProvider(spec, this.watch, () => this.format);
       const view = vscode.window.createTreeView(spec.id, { treeDataProvider: p, showCollapseAll: true });

@@ -113,7 +113,9 @@ export function fieldNodes(obj: Record<string, unknown>, fmt: NumberFormat, hide
 }
 
 /** Fields that are counts or small ordinals, not addresses: always decimal ("cpl 3", "mode 64-bit", "vcpus 2"). */
-const DECIMAL_FIELDS = new Set(['cpl', 'vcpus', 'pages', 'memoryMiB', 'total', 'hypercalls', 'bounces', 'typeCount', 'count', 'level', 'entries']);
+const DECIMAL_FIELDS = new Set(['cpl', 'vcpus', 'pages', 'memoryMiB', 'total', 'hypercalls', 'bounces', 'typeCount', 'count', 'level',
+  'entries', 'port', 'vcpu', 'remotePort', 'remoteDomain', 'virq', 'timeNs', 'grantFrames', 'requests', 'singleshot', 'periodic', 'next',
+  'poll', 'fired', 'instructions']);
 
 /** A scalar field's text: counts in decimal, the CPU mode as "64-bit", everything else in the chosen format. */
 export function fieldText(key: string, v: unknown, fmt: NumberFormat): string {

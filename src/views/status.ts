@@ -38,9 +38,12 @@ const EXIT_CODES: Record<number, string> = {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** Every online vCPU is blocked (offline secondary vCPUs, waiting for VCPUOP_up, don't count). */
 function allBlocked(d: Record<string, unknown> | undefined): boolean {
   const v = d?.vcpuStates;
-  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'object' && x !== null && (x as { blocked?: unknown }).blocked === true);
+  if (!Array.isArray(v)) return false;
+  const online = v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && x.online !== false);
+  return online.length > 0 && online.every((x) => x.blocked === true);
 }
 
 /** The domain's fate from a terminated session: "[xenpv] … domain shut down: poweroff after …" or the exit code. */

@@ -1,5 +1,5 @@
-// The six Xen views as specs: which custom DAP request feeds each one and how its reply becomes rows.
-// Reply shapes are read leniently (see nodes.ts) so the views keep working as the adapter's replies grow.
+// The Xen views as specs (segments, GDT, LDT, trap table, page tables, hypercalls, event channels): which custom DAP
+// request feeds each one and how its reply becomes rows, read leniently (nodes.ts) so views survive growing replies.
 
 import { entryNodes, findEntries, headerNodes, message, RowShape, XenNode, fieldNodes } from './nodes';
 import { formatValue, hexOf, NumberFormat } from './format';
@@ -137,6 +137,62 @@ export function pageTablesView(address: () => number | undefined): XenViewSpec {
         if (out.every((n) => n.contextValue === 'message')) throw e;
       }
       return out;
+    },
+  };
+}
+
+/** "virq VIRQ_TIMER → vCPU0  pending masked" for one xen/eventChannels row (ports and vCPUs are ordinals: decimal). */
+export function eventChannelDescription(e: Rec): string {
+  const dom = (v: unknown): string => (num(v) === undefined ? '?' : `d${num(v)}`);
+  let what: string;
+  switch (e.state) {
+    case 'virq': what = `virq ${typeof e.virqName === 'string' ? e.virqName : e.virq ?? '?'}`; break;
+    case 'unbound': what = `unbound for ${dom(e.remoteDomain)}`; break;
+    case 'interdomain': what = `interdomain ${dom(e.remoteDomain)} port ${num(e.remotePort) ?? '?'}${typeof e.backend === 'string' ? ` (${e.backend})` : ''}`; break;
+    default: what = String(e.state ?? '?');
+  }
+  const flags = [e.pending === true ? 'pending' : '', e.masked === true ? 'masked' : ''].filter(Boolean).join(' ');
+  return `${what} → vCPU${num(e.vcpu) ?? '?'}${flags ? `  ${flags}` : ''}`;
+}
+
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const EVTCHN_ICONS: Record<string, string> = { virq: 'bell', ipi: 'arrow-swap', interdomain: 'plug', unbound: 'debug-disconnect', pirq: 'circuit-board' };
+
+/** port 3  virq VIRQ_TIMER → vCPU0  pending masked; a port pending but masked (its event is held back) is a warning. */
+export const EVTCHN_SHAPE: RowShape = {
+  label: ['port'],
+  description: ['state'],
+  labelOf: (e) => (num(e.port) === undefined ? undefined : `port ${num(e.port)}`),
+  describe: (e) => (e.state === undefined ? undefined : eventChannelDescription(e)),
+  warn: (e) => e.pending === true && e.masked === true,
+  icon: (e) => EVTCHN_ICONS[String(e.state)],
+};
+
+/** vCPU0 upcall  pending 1, mask 0, pending_sel 0x1 — a pending upcall the mask holds back is a warning. */
+export function upcallNode(u: Rec, fmt: NumberFormat): XenNode {
+  const label = `vCPU${num(u.vcpu) ?? '?'} upcall`;
+  const description = `pending ${u.pending ?? '?'}, mask ${u.mask ?? '?'}, pending_sel ${f(u.pendingSel, fmt)}`;
+  const held = num(u.pending) === 1 && num(u.mask) === 1;
+  return {
+    label, description, contextValue: 'entry', icon: held ? 'warning' : 'pulse',
+    tooltip: `${label}: ${description}\nvcpu_info.evtchn_upcall_pending ${u.pending}, evtchn_upcall_mask ${u.mask}, evtchn_pending_sel ${u.pendingSel}${held ? '\nAn upcall is pending but the guest has events masked.' : ''}`,
+    copyText: `${label}\t${description}`, children: fieldNodes(u, fmt),
+  };
+}
+
+/** Event Channels (xen/eventChannels): bound ports by number, then each vCPU's upcall state. */
+export function eventChannelsView(): XenViewSpec {
+  return {
+    id: 'xenpv.eventChannels', title: 'Event Channels',
+    async load(watch, fmt) {
+      const body = await watch.request<unknown>('xen/eventChannels');
+      const b = (body ?? {}) as Rec;
+      const list = Array.isArray(body) ? body : Array.isArray(b.rows) ? b.rows : Array.isArray(b.ports) ? b.ports : [];
+      const rows = entryNodes(list.filter(isRec), EVTCHN_SHAPE, fmt);
+      const upcall = (Array.isArray(b.upcall) ? b.upcall : []).filter(isRec).map((u) => upcallNode(u, fmt));
+      if (!rows.length) rows.push(message('No event channels bound', 'The guest has no bound ports: bind a VIRQ, an IPI or an interdomain port (event_channel_op).'));
+      return [...rows, ...upcall];
     },
   };
 }

@@ -23,6 +23,13 @@ describe('views: status bar text', () => {
     assert.strictEqual(statusView({ state: 'stopped', stop: { reason: 'entry' }, domain: dom() }).text, '$(vm) Xen pv64: paused (entry)');
   });
 
+  it('blocked means every online vCPU is blocked; offline secondary vCPUs do not count', () => {
+    const blocked = (states: Record<string, unknown>[]): string => statusView({ state: 'stopped', stop: { reason: 'pause' }, domain: dom({ vcpuStates: states }) }).text;
+    assert.match(blocked([{ id: 0, online: true, blocked: true }, { id: 1, online: false, blocked: false }]), /blocked/);
+    assert.doesNotMatch(blocked([{ id: 0, online: true, blocked: true }, { id: 1, online: true, blocked: false }]), /blocked/);
+    assert.doesNotMatch(blocked([{ id: 0, online: false, blocked: false }]), /blocked/);
+  });
+
   it('an exception stop shows its description and a warning colour', () => {
     const v = statusView({ state: 'stopped', stop: { reason: 'exception', description: 'failed hypercall', text: 'mmu_update = -EINVAL' }, domain: dom() });
     assert.strictEqual(v.text, '$(vm) Xen pv64: paused (failed hypercall)');
