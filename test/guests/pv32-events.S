@@ -2,51 +2,11 @@
 # differences from pv64 — 32-bit pending words and selector, set_timer_op in two halves, 32-bit time arithmetic,
 # compat vcpu_guest_context / runstate / sched_poll layouts. Scenario by the first command-line byte; results
 # (dwords) go to res[], then SCHEDOP_shutdown(poweroff).
-	.include "xen-notes.inc"
+	.include "pv32.inc"
 	.include "xen-events.inc"
-	.set VIRT_BASE, 0xC0000000
-	.set SI_SHARED_INFO, 36
-	.set SI_PT_BASE, 60
-	.set SI_MFN_LIST, 68
-	.set SI_CMDLINE, 80
-	.set VI_PENDING, 0
-	.set VI_MASK, 1
-	.set VI_SEL, 4
-	.set VI_TIME, 32
-	.set SH_PENDING, 2048
-	.set SH_MASK, 2176
-	.set SH_WC_VERSION, 2304
-	.set SH_WC_SEC, 2308
-	# vcpu_guest_context (compat)
-	.set CTX_FLAGS, 512
-	.set CTX_EDI, 516 + 16
-	.set CTX_EIP, 516 + 32
-	.set CTX_CS, 516 + 36
-	.set CTX_EFLAGS, 516 + 40
-	.set CTX_ESP, 516 + 44
-	.set CTX_SS, 516 + 48
-	.set CTX_ES, 516 + 52
-	.set CTX_DS, 516 + 56
-	.set CTX_KSS, 2708
-	.set CTX_KSP, 2712
-	.set CTX_CR3, 2716 + 3 * 4
-	.set CTX_SIZE, 2800
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-events-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_STR XEN_ELFNOTE_PAE_MODE, "yes"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 4
+	PV32_NOTES "xenpv-events-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %eax, res + 4 * (\k)
-	.endm
 	.macro EVTCHN op, arg
 	mov $\op, %ebx
 	mov $\arg, %ecx
@@ -63,25 +23,13 @@
 	.globl _start
 _start:
 	mov %esi, si_ptr
-	movzbl SI_CMDLINE(%esi), %eax
-	mov $scenarios, %ebx
-1:	movzbl (%ebx), %ecx
-	test %ecx, %ecx
-	jz do_poweroff
-	cmp %eax, %ecx
-	je 2f
-	add $8, %ebx
-	jmp 1b
-2:	push %ebx
+	FIND_SCENARIO
+	push %ebx
 	call setup
 	pop %ebx
 	call *4(%ebx)
 do_poweroff:
-	movl $SHUTDOWN_poweroff, shutdown_reason
-	mov $SCHEDOP_shutdown, %ebx
-	mov $shutdown_reason, %ecx
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 setup:
 	mov $shinfo, %ebx
@@ -326,16 +274,7 @@ sc_smp:
 	EVTCHN EVTCHNOP_bind_ipi, bipi
 	mov bipi + 4, %eax
 	mov %eax, ipi_port
-	mov si_ptr, %ebx                        # cr3 = xen_pfn_to_cr3(mfn_list[(pt_base - VIRT_BASE) >> 12])
-	mov SI_PT_BASE(%ebx), %eax
-	sub $VIRT_BASE, %eax
-	shr $12, %eax
-	mov SI_MFN_LIST(%ebx), %ecx
-	mov (%ecx,%eax,4), %eax
-	mov %eax, %edx
-	shl $12, %eax
-	shr $20, %edx
-	or %edx, %eax
+	PT_BASE_CR3 %ebx, %edx
 	mov %eax, ctx + CTX_CR3
 	movl $VGCF_in_kernel, ctx + CTX_FLAGS
 	movl $vcpu1_entry, ctx + CTX_EIP
@@ -415,17 +354,10 @@ unmask_arg: .long 0
 shutdown_reason: .long 0
 	.balign 8
 res:	.fill 32, 4, 0
-	.balign 16
-ctx:	.fill CTX_SIZE, 1, 0
-	.balign 16
-stack1:	.fill 8192, 1, 0
-stack1_top:
+	VCPU1_AREAS
 
 	.balign 4096
 	.globl shinfo
 shinfo:
 	.fill 4096, 1, 0
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE

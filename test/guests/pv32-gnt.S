@@ -1,33 +1,9 @@
 # pv32pae guest for grant_table_op and physdev_op with the compat ABI (32-bit handles and xen_pfn_t): the first
 # command-line byte picks a scenario; each hypercall's eax and the OUT fields go to res[], then poweroff.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xC0000000
-	.set SI_PT_BASE, 60
-	.set SI_MFN_LIST, 68
-	.set SI_CMDLINE, 80
-	.set __HYPERVISOR_physdev_op_compat, 19
-	.set __HYPERVISOR_grant_table_op, 20
-	.set __HYPERVISOR_physdev_op, 33
-	.set GNTTABOP_setup_table, 2
-	.set GNTTABOP_query_size, 6
-	.set GNTTABOP_set_version, 8
-	.set GNTTABOP_get_version, 10
+	.include "pv32.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-gnt-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_STR XEN_ELFNOTE_PAE_MODE, "yes"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 4
+	PV32_NOTES "xenpv-gnt-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %eax, res + 4 * (\k)
-	.endm
 	.macro GNT k, cmd, uop, count
 	mov $(\cmd), %ebx
 	mov $\uop, %ecx
@@ -55,22 +31,10 @@
 _start:
 	mov $stack_top, %esp
 	mov %esi, si_ptr
-	movzbl SI_CMDLINE(%esi), %eax
-	mov $scenarios, %ebx
-1:	mov (%ebx), %ecx
-	test %ecx, %ecx
-	jz do_poweroff
-	cmp %eax, %ecx
-	je 2f
-	add $8, %ebx
-	jmp 1b
-2:	call *4(%ebx)
+	FIND_SCENARIO
+	call *4(%ebx)
 do_poweroff:
-	movl $0, shutdown_reason
-	mov $SCHEDOP_shutdown, %ebx
-	mov $shutdown_reason, %ecx
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 # mfn_of(edi = va in the bootstrap region): eax = mfn_list[(va - VIRT_BASE) >> 12].
 mfn_of:
@@ -194,10 +158,7 @@ pdop:	.long 6, 1, 0, 0                # compat physdev_op {cmd = set_iopl, u.set
 eoi_gmfn: .long 0
 iobm:	.fill 8, 1, 0xff
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE
 	.globl window
 window:	.fill 4096, 1, 0
 eoi_page: .fill 4096, 1, 0

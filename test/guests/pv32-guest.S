@@ -1,24 +1,7 @@
 # pv32pae test guest (ring 1 kernel, hypercalls by int $0x82). The first command-line byte picks the scenario.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xC0000000
-	.set M2P, 0xF5800000
-	.set SI_CONSOLE_MFN, 52
-	.set SI_CONSOLE_EVTCHN, 56
-	.set SI_PT_BASE, 60
-	.set SI_CMDLINE, 80
+	.include "pv32.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_STR XEN_ELFNOTE_PAE_MODE, "yes"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 4
-
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
+	PV32_NOTES "xenpv-test"
 
 	.text
 	.globl _start
@@ -46,34 +29,15 @@ hello:
 	mov $msg1, %edx
 	HYPERCALL __HYPERVISOR_console_io
 	mov %eax, result
-	mov si_ptr, %ebx
+	mov si_ptr, %ebx                # the console page
 	mov SI_CONSOLE_MFN(%ebx), %eax
-	mov M2P(,%eax,4), %eax          # pfn = m2p[console_mfn]
-	shl $12, %eax
-	add $VIRT_BASE, %eax
+	MFN_TO_VA
 	mov %eax, %edi
 	mov $msg2, %esi
-	mov 3084(%edi), %ecx            # out_prod
-1:	movb (%esi), %dl
-	test %dl, %dl
-	jz 2f
-	mov %ecx, %eax
-	and $2047, %eax
-	mov %dl, 1024(%edi,%eax)
-	inc %ecx
-	inc %esi
-	jmp 1b
-2:	mov %ecx, 3084(%edi)
+	CONS_RING_PUT %esi
 	mov SI_CONSOLE_EVTCHN(%ebx), %eax
 	mov %eax, evtchn_port
-	push %edi
-	mov $EVTCHNOP_send, %ebx
-	mov $evtchn_port, %ecx
-	HYPERCALL __HYPERVISOR_event_channel_op
-	pop %edi
-3:	mov 3080(%edi), %eax
-	cmp 3084(%edi), %eax
-	jne 3b
+	CONS_RING_KICK
 	jmp do_poweroff
 
 set_traps:
@@ -138,16 +102,10 @@ msg2:	.asciz "hello from pv32pae via the console ring\n"
 
 	.balign 8
 trap_table:
-	.byte 6, 0
-	.word 0xe019
-	.long ud_handler
-	.byte 14, 0
-	.word 0xe019
-	.long pf_handler
-	.byte 3, 3
-	.word 0xe019
-	.long bp_handler
-	.long 0, 0
+	TRAP_ENTRY 6, 0, ud_handler
+	TRAP_ENTRY 14, 0, pf_handler
+	TRAP_ENTRY 3, 3, bp_handler
+	TRAP_TABLE_END
 	.globl si_ptr, boot_esp, result, saved_esp, handled_vec
 si_ptr:	.long 0
 boot_esp: .long 0
@@ -157,7 +115,4 @@ handled_vec: .long 0
 evtchn_port: .long 0
 shutdown_reason: .long 0
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE

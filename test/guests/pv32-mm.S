@@ -1,50 +1,22 @@
 # pv32pae memory-management guest (ring 1, int $0x82): the same scenarios as pv64-mm.S with the compat ABI
 # (32-bit words, 64-bit PTEs split into lo/hi arguments). Results (eax) go to res[], then SCHEDOP_shutdown.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xC0000000
-	.set M2P, 0xF5800000
-	.set SI_PT_BASE, 60
-	.set SI_CMDLINE, 80
+	.include "pv32.inc"
 	.set PG_RW, 2
 	.set PG_PCD, 0x10
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-mm-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_STR XEN_ELFNOTE_PAE_MODE, "yes"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 4
-
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %eax, res + 4 * (\k)
-	.endm
+	PV32_NOTES "xenpv-mm-test"
 
 	.text
 	.globl _start
 _start:
 	mov %esi, si_ptr
-	movzbl SI_CMDLINE(%esi), %eax
-	mov $scenarios, %ebx
-1:	mov (%ebx), %ecx
-	test %ecx, %ecx
-	jz do_poweroff
-	cmp %eax, %ecx
-	je 2f
-	add $8, %ebx
-	jmp 1b
-2:	call *4(%ebx)
+	FIND_SCENARIO
+	call *4(%ebx)
 	jmp do_poweroff
 
 # table_va(eax = mfn): eax = virtual address of that (bootstrap-mapped) frame.
 table_va:
-	mov M2P(,%eax,4), %eax
-	shl $12, %eax
-	add $VIRT_BASE, %eax
+	MFN_TO_VA
 	ret
 # pte_maddr(edi = va): eax = machine address of va's L1 entry, edx:ecx = the entry (hi:lo).
 pte_maddr:
@@ -365,11 +337,7 @@ sc_multicall:
 	ret
 
 do_poweroff:
-	movl $0, shutdown_reason
-	mov $SCHEDOP_shutdown, %ebx
-	mov $shutdown_reason, %ecx
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 	.data
 	.balign 16
@@ -424,7 +392,4 @@ gdt_page:
 	.quad 0x00cfb2000000ffff        # entry 1: flat data, DPL 1
 	.fill 4080, 1, 0
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE

@@ -2,34 +2,12 @@
 # "domid" and "name" from the domain's xenstored through the store ring (EVTCHNOP_send, then clear the port's
 # pending bit / look at the rsp ring / SCHEDOP_poll), prints them with console_io, watches control/shutdown and
 # blocks in SCHEDOP_poll until the toolstack writes it, prints the value and powers off.
-	.include "xen-notes.inc"
+	.include "pv32.inc"
 	.include "xen-events.inc"
-	.set VIRT_BASE, 0xC0000000
-	.set M2P, 0xF5800000
-	.set SI_SHARED_INFO, 36
-	.set SI_STORE_MFN, 44
-	.set SI_STORE_EVTCHN, 48
-	.set SH_PENDING, 2048
-	.set XS_REQ, 0
-	.set XS_RSP, 1024
-	.set XS_REQ_PROD, 2052
-	.set XS_RSP_CONS, 2056
-	.set XS_RSP_PROD, 2060
-	.set XS_READ, 2
-	.set XS_WATCH, 4
+	.include "xs-ring.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-xshello-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_STR XEN_ELFNOTE_PAE_MODE, "yes"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 4
+	PV32_NOTES "xenpv-xshello-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
 	# XS type, request: one request, its reply body appended at outp (eax = reply type)
 	.macro XS type, req
 	mov $\type, %eax
@@ -62,9 +40,7 @@ _start:
 	test %eax, %eax
 	jnz crash
 	mov SI_STORE_MFN(%ebp), %eax
-	mov M2P(,%eax,4), %eax           # pfn of the store page
-	shl $12, %eax
-	add $VIRT_BASE, %eax
+	MFN_TO_VA                        # the store page
 	mov %eax, ring
 	movl $replies, slot
 	movl $1, req_id
@@ -142,17 +118,7 @@ xs_wait_reply:
 	mov ring, %ebp
 5:	mov store_port, %eax
 	lock btr %eax, shinfo + SH_PENDING
-	mov XS_RSP_PROD(%ebp), %eax
-	sub XS_RSP_CONS(%ebp), %eax
-	cmp $16, %eax
-	jb 6f
-	mov XS_RSP_CONS(%ebp), %edx
-	add $12, %edx
-	and $1023, %edx
-	mov XS_RSP(%ebp,%edx), %edx      # reply len (the 4 bytes do not straddle the ring end here)
-	add $16, %edx
-	cmp %edx, %eax
-	jae 7f
+	XS_RSP_READY %ebp, %edx, 6f, 7f
 6:	movl $poll_ports, poll
 	movl $1, poll + 4
 	movl $0, poll + 8

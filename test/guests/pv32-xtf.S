@@ -2,31 +2,10 @@
 # each reported as "PASS name" / "FAIL name" through console_io and the console ring, then SCHEDOP_shutdown
 # (poweroff when everything passed, crash otherwise). The user round trip irets to ring 3 and comes back by
 # `int $0x80` through a DPL-3 trap-table entry.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xC0000000
-	.set M2P, 0xF5800000
-	.set SI_SHARED_INFO, 36
-	.set SI_CONSOLE_MFN, 52
-	.set SI_CONSOLE_EVTCHN, 56
-	.set SI_PT_BASE, 60
-	.set SI_MFN_LIST, 68
-	.set VCPU0_CR2, 8
-	.set __HYPERVISOR_vm_assist, 21
-	.set MMUEXT_SET_LDT, 13
-	.set VMASST_TYPE_architectural_iopl, 4
+	.include "pv32.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-xtf"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_STR XEN_ELFNOTE_PAE_MODE, "yes"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 4
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 4
+	PV32_NOTES "xenpv-xtf"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
 	.macro ARM fixup
 	call clear_fault
 	movl $\fixup, fixup_rip
@@ -115,7 +94,7 @@ pf_insn:
 1:	FAULT_WAS 14, 3, pf_insn
 	mov si_ptr, %ebx
 	mov SI_PT_BASE(%ebx), %ecx
-	cmp %ecx, shared_info_page+VCPU0_CR2
+	cmp %ecx, shared_info_page+VI_CR2
 	jne 2f
 	cmp %ecx, got_cr2
 	je 3f
@@ -137,16 +116,7 @@ pf_insn:
 	mov %cr3, %ebx
 1:	call no_fault
 	mov %eax, %ebp
-	mov si_ptr, %ecx
-	mov SI_PT_BASE(%ecx), %eax
-	sub $VIRT_BASE, %eax
-	shr $12, %eax
-	mov SI_MFN_LIST(%ecx), %ecx
-	mov (%ecx,%eax,4), %eax         # compat_pfn_to_cr3(mfn) = mfn << 12 | mfn >> 20
-	mov %eax, %ecx
-	shl $12, %eax
-	shr $20, %ecx
-	or %ecx, %eax
+	PT_BASE_CR3 %ecx, %ecx
 	cmp %eax, %ebx
 	sete %al
 	movzbl %al, %eax
@@ -277,7 +247,7 @@ h_int80:                                # frame: eip, cs, eflags, esp, ss
 ldt_load1:
 	mov %ax, %gs
 1:	FAULT_WAS 14, 0, ldt_load1
-	cmpl $ldt_page+8, shared_info_page+VCPU0_CR2
+	cmpl $ldt_page+8, shared_info_page+VI_CR2
 	je 2f
 	xor %eax, %eax
 2:	REPORT n_ldt_writable
@@ -421,34 +391,15 @@ puts:
 	mov $CONSOLEIO_write, %ebx
 	HYPERCALL __HYPERVISOR_console_io
 	mov console_va, %edi
-	mov 3084(%edi), %ecx            # out_prod
-3:	movb (%ebp), %dl
-	test %dl, %dl
-	jz 4f
-	mov %ecx, %eax
-	and $2047, %eax
-	mov %dl, 1024(%edi,%eax)
-	inc %ecx
-	inc %ebp
-	jmp 3b
-4:	mov %ecx, 3084(%edi)
-	push %edi
-	mov $EVTCHNOP_send, %ebx
-	mov $evtchn_port, %ecx
-	HYPERCALL __HYPERVISOR_event_channel_op
-	pop %edi
-5:	mov 3080(%edi), %eax            # wait for out_cons == out_prod
-	cmp 3084(%edi), %eax
-	jne 5b
+	CONS_RING_PUT %ebp
+	CONS_RING_KICK
 	pop %ebp
 	pop %ebx
 	ret
 console_init:
 	mov si_ptr, %ebx
 	mov SI_CONSOLE_MFN(%ebx), %eax
-	mov M2P(,%eax,4), %eax
-	shl $12, %eax
-	add $VIRT_BASE, %eax
+	MFN_TO_VA
 	mov %eax, console_va
 	mov SI_CONSOLE_EVTCHN(%ebx), %eax
 	mov %eax, evtchn_port
@@ -467,7 +418,7 @@ h_gp:	movl $13, got_vec
 h_pf:	movl $14, got_vec
 	popl got_ec
 	mov %eax, scratch
-	mov shared_info_page+VCPU0_CR2, %eax
+	mov shared_info_page+VI_CR2, %eax
 	mov %eax, got_cr2
 	mov scratch, %eax
 h_common:                               # frame: eip, cs | mask << 16, eflags
@@ -480,57 +431,18 @@ h_common:                               # frame: eip, cs | mask << 16, eflags
 	mov scratch, %eax
 	jmp hypercall_page + __HYPERVISOR_iret * 32
 
-n_traps:	.asciz "set_trap_table"
-n_shinfo:	.asciz "map_shared_info"
-n_de:		.asciz "divide_error"
-n_ud:		.asciz "invalid_opcode"
-n_bp:		.asciz "int3_breakpoint"
-n_gp_sel:	.asciz "gp_selector_error_code"
-n_pf:		.asciz "page_fault_cr2"
-n_cr0:		.asciz "read_cr0"
-n_cr3:		.asciz "read_cr3"
-n_cr0_ts:	.asciz "cr0_ts_and_clts"
-n_cr0_bad:	.asciz "write_cr0_pg_wp_gp"
-n_efer:		.asciz "rdmsr_efer"
-n_fsbase:	.asciz "wrmsr_fs_base_gp"
-n_rdmsr_gp:	.asciz "rdmsr_unknown_gp"
-n_wbinvd:	.asciz "wbinvd_ignored"
-n_in_gp:	.asciz "in_without_iopl_gp"
-n_in_iopl:	.asciz "in_with_architectural_iopl"
-n_hlt_gp:	.asciz "hlt_gp"
-n_user:		.asciz "user_mode_round_trip"
-n_ldt_writable:	.asciz "ldt_writable_page_pf"
-n_ldt_ro:	.asciz "ldt_remap_read_only"
-n_ldt_load:	.asciz "ldt_selector_load"
-n_ldt_typed:	.asciz "ldt_page_not_writable"
-n_ldt_release:	.asciz "ldt_set_ldt_releases"
-n_iret_fault:	.asciz "iret_bad_cs_fault"
-str_pass:	.asciz "PASS "
-str_fail:	.asciz "FAIL "
-msg_ok:		.asciz "XTF done: all sub-tests passed\n"
-msg_bad:	.asciz "XTF done: some sub-tests failed\n"
+	.include "xtf-names.inc"
+n_fsbase:	.asciz "wrmsr_fs_base_gp"      # pv32 guests may not write FS_BASE: #GP expected
 
 	.balign 8
 trap_table:
-	.byte 0, 0
-	.word 0xe019
-	.long h_de
-	.byte 3, 3
-	.word 0xe019
-	.long h_bp
-	.byte 6, 0
-	.word 0xe019
-	.long h_ud
-	.byte 13, 0
-	.word 0xe019
-	.long h_gp
-	.byte 14, 0
-	.word 0xe019
-	.long h_pf
-	.byte 0x80, 3
-	.word 0xe019
-	.long h_int80
-	.long 0, 0
+	TRAP_ENTRY 0, 0, h_de
+	TRAP_ENTRY 3, 3, h_bp
+	TRAP_ENTRY 6, 0, h_ud
+	TRAP_ENTRY 13, 0, h_gp
+	TRAP_ENTRY 14, 0, h_pf
+	TRAP_ENTRY 0x80, 3, h_int80
+	TRAP_TABLE_END
 mmuext_cmd:	.long 0
 mmuext_arg1:	.long 0
 mmuext_arg2:	.long 0
@@ -550,10 +462,7 @@ evtchn_port:	.long 0
 shutdown_reason: .long 0
 line:		.fill 128, 1, 0
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE
 shared_info_page:
 	.fill 4096, 1, 0
 ldt_page:

@@ -1,49 +1,11 @@
 # pv64 event-channel, virtual-time, timer and vcpu_op guest. It maps shared_info, registers an event callback that
 # acks ports like a PV kernel (upcall_pending, pending_sel, pending & ~mask), then the first command-line byte
 # picks the scenario; results (quads) go to res[], then SCHEDOP_shutdown(poweroff).
-	.include "xen-notes.inc"
+	.include "pv64.inc"
 	.include "xen-events.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set SI_SHARED_INFO, 40
-	.set SI_PT_BASE, 88
-	.set SI_MFN_LIST, 104
-	.set SI_CMDLINE, 128
-	# vcpu_info[0] and shared_info (pv64)
-	.set VI_PENDING, 0
-	.set VI_MASK, 1
-	.set VI_SEL, 8
-	.set VI_TIME, 32
-	.set SH_PENDING, 2048
-	.set SH_MASK, 2560
-	.set SH_WC_VERSION, 3072
-	.set SH_WC_SEC, 3076
-	# vcpu_guest_context (pv64)
-	.set CTX_FLAGS, 512
-	.set CTX_RDI, 520 + 112
-	.set CTX_RIP, 520 + 128
-	.set CTX_CS, 520 + 136
-	.set CTX_RFLAGS, 520 + 144
-	.set CTX_RSP, 520 + 152
-	.set CTX_SS, 520 + 160
-	.set CTX_KSS, 4968
-	.set CTX_KSP, 4976
-	.set CTX_CR3, 4984 + 3 * 8
-	.set CTX_SIZE, 5168
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-events-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	PV64_NOTES "xenpv-events-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %rax, res + 8 * (\k)(%rip)
-	.endm
 	# EVTCHN op, struct: event_channel_op(op, &struct)
 	.macro EVTCHN op, arg
 	mov $\op, %edi
@@ -66,25 +28,13 @@
 	.globl _start
 _start:
 	mov %rsi, si_ptr(%rip)
-	movzbl SI_CMDLINE(%rsi), %eax
-	lea scenarios(%rip), %rbx
-1:	movzbl (%rbx), %ecx
-	test %ecx, %ecx
-	jz do_poweroff
-	cmp %eax, %ecx
-	je 2f
-	add $16, %rbx
-	jmp 1b
-2:	push %rbx
+	FIND_SCENARIO
+	push %rbx
 	call setup
 	pop %rbx
 	call *8(%rbx)
 do_poweroff:
-	movl $SHUTDOWN_poweroff, shutdown_reason(%rip)
-	mov $SCHEDOP_shutdown, %edi
-	lea shutdown_reason(%rip), %rsi
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 # Map shared_info at `shinfo` and register the event callback.
 setup:
@@ -687,17 +637,7 @@ fill_ctx:
 	mov SI_PT_BASE(%rax), %rdi
 	call mfn_of_va
 	shl $12, %rax
-	mov %rax, ctx + CTX_CR3(%rip)
-	movq $VGCF_in_kernel, ctx + CTX_FLAGS(%rip)
-	lea vcpu1_entry(%rip), %rax
-	mov %rax, ctx + CTX_RIP(%rip)
-	lea stack1_top(%rip), %rax
-	mov %rax, ctx + CTX_RSP(%rip)
-	mov %rax, ctx + CTX_KSP(%rip)
-	movw $0xe033, ctx + CTX_CS(%rip)
-	movw $0xe02b, ctx + CTX_SS(%rip)
-	movq $0xe02b, ctx + CTX_KSS(%rip)
-	movq $0x200, ctx + CTX_RFLAGS(%rip)
+	FILL_CTX vcpu1_entry, stack1_top
 	movq $0x1234, ctx + CTX_RDI(%rip)
 	ret
 
@@ -712,25 +652,9 @@ sc_smp:
 	SAVE 0
 	VCPUOP VCPUOP_up, 1, 0
 	SAVE 1
-	mov si_ptr(%rip), %rbx                  # cr3 = mfn_list[(pt_base - VIRT_BASE) >> 12] << 12
-	mov SI_PT_BASE(%rbx), %rax
-	movabs $VIRT_BASE, %rcx
-	sub %rcx, %rax
-	shr $12, %rax
-	mov SI_MFN_LIST(%rbx), %rcx
-	mov (%rcx,%rax,8), %rax
+	PT_BASE_MFN                             # cr3 = the L4's mfn << 12
 	shl $12, %rax
-	mov %rax, ctx + CTX_CR3(%rip)
-	movq $VGCF_in_kernel, ctx + CTX_FLAGS(%rip)
-	lea vcpu1_entry(%rip), %rax
-	mov %rax, ctx + CTX_RIP(%rip)
-	lea stack1_top(%rip), %rax
-	mov %rax, ctx + CTX_RSP(%rip)
-	mov %rax, ctx + CTX_KSP(%rip)
-	movw $0xe033, ctx + CTX_CS(%rip)
-	movw $0xe02b, ctx + CTX_SS(%rip)
-	movq $0xe02b, ctx + CTX_KSS(%rip)
-	movq $0x200, ctx + CTX_RFLAGS(%rip)
+	FILL_CTX vcpu1_entry, stack1_top
 	movq $0x1234, ctx + CTX_RDI(%rip)
 	VCPUOP VCPUOP_initialise, 1, ctx
 	SAVE 2
@@ -834,11 +758,7 @@ unmask_arg: .long 0
 shutdown_reason: .long 0
 	.balign 8
 res:	.fill 32, 8, 0
-	.balign 16
-ctx:	.fill CTX_SIZE, 1, 0
-	.balign 16
-stack1:	.fill 8192, 1, 0
-stack1_top:
+	VCPU1_AREAS
 
 	.balign 4096
 	.globl vinfo_page
@@ -847,7 +767,4 @@ vinfo_page:
 	.globl shinfo
 shinfo:
 	.fill 4096, 1, 0
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE

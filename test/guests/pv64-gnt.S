@@ -1,34 +1,9 @@
 # pv64 guest for grant_table_op and physdev_op: the first command-line byte picks a scenario; each hypercall's rax
 # (and the OUT fields the test checks) go to res[], then SCHEDOP_shutdown(poweroff).
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set SI_PT_BASE, 88
-	.set SI_MFN_LIST, 104
-	.set SI_CMDLINE, 128
-	.set __HYPERVISOR_physdev_op_compat, 19
-	.set __HYPERVISOR_grant_table_op, 20
-	.set __HYPERVISOR_physdev_op, 33
-	.set GNTTABOP_map_grant_ref, 0
-	.set GNTTABOP_setup_table, 2
-	.set GNTTABOP_query_size, 6
-	.set GNTTABOP_set_version, 8
-	.set GNTTABOP_get_status_frames, 9
-	.set GNTTABOP_get_version, 10
+	.include "pv64.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-gnt-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	PV64_NOTES "xenpv-gnt-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %rax, res + 8 * (\k)(%rip)
-	.endm
 	# grant_table_op(cmd, uop, count) -> res[k]
 	.macro GNT k, cmd, uop, count
 	mov $(\cmd), %edi
@@ -59,22 +34,10 @@
 _start:
 	lea stack_top(%rip), %rsp
 	mov %rsi, si_ptr(%rip)
-	movzbl SI_CMDLINE(%rsi), %eax
-	lea scenarios(%rip), %rbx
-1:	movzbl (%rbx), %ecx
-	test %ecx, %ecx
-	jz do_poweroff
-	cmp %eax, %ecx
-	je 2f
-	add $16, %rbx
-	jmp 1b
-2:	call *8(%rbx)
+	FIND_SCENARIO
+	call *8(%rbx)
 do_poweroff:
-	movl $0, shutdown_reason(%rip)
-	mov $SCHEDOP_shutdown, %edi
-	lea shutdown_reason(%rip), %rsi
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 # mfn_of(rdi = va in the bootstrap region): rax = mfn_list[(va - VIRT_BASE) >> 12].
 mfn_of:
@@ -299,10 +262,7 @@ pdop:	.long 6, 0                      # physdev_op {cmd = set_iopl, pad, u.set_i
 	.long 2, 0, 0, 0
 iobm:	.fill 16, 1, 0xff
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE
 	.globl window
 window:	.fill 4096, 1, 0
 eoi_page: .fill 4096, 1, 0

@@ -1,26 +1,8 @@
 # pv64 test guest. The first byte of the command line picks the scenario (see dispatch below); every
 # scenario ends in SCHEDOP_shutdown so the tests can inspect registers, memory, and the logs afterwards.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set M2P, 0xffff800000000000
-	.set SI_CONSOLE_MFN, 72
-	.set SI_CONSOLE_EVTCHN, 80
-	.set SI_PT_BASE, 88
-	.set SI_MFN_LIST, 104
-	.set SI_CMDLINE, 128
-
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	.include "pv64.inc"
+	PV64_NOTES "xenpv-test"
 	XEN_NOTE_STR XEN_ELFNOTE_FEATURES, "!writable_descriptor_tables|pae_pgdir_above_4gb"
-
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
 
 	.text
 	.globl _start
@@ -67,35 +49,15 @@ hello:
 	lea msg1(%rip), %rdx
 	HYPERCALL __HYPERVISOR_console_io
 	mov %rax, result(%rip)
-	# console page: pfn = m2p[console_mfn]; va = VIRT_BASE + pfn * 4096
-	mov si_ptr(%rip), %rbx
+	mov si_ptr(%rip), %rbx          # the console page
 	mov SI_CONSOLE_MFN(%rbx), %rax
-	movabs $M2P, %rcx
-	mov (%rcx,%rax,8), %rax
-	shl $12, %rax
-	movabs $VIRT_BASE, %rcx
-	add %rcx, %rax
+	MFN_TO_VA %rcx
 	mov %rax, %r12
 	lea msg2(%rip), %rsi
-	mov 3084(%r12), %ecx            # out_prod
-1:	movb (%rsi), %dl
-	test %dl, %dl
-	jz 2f
-	mov %ecx, %edi
-	and $2047, %edi
-	mov %dl, 1024(%r12,%rdi)
-	inc %ecx
-	inc %rsi
-	jmp 1b
-2:	mov %ecx, 3084(%r12)
+	CONS_RING_PUT %rsi
 	mov SI_CONSOLE_EVTCHN(%rbx), %eax
 	mov %eax, evtchn_port(%rip)
-	mov $EVTCHNOP_send, %edi
-	lea evtchn_port(%rip), %rsi
-	HYPERCALL __HYPERVISOR_event_channel_op
-3:	mov 3080(%r12), %eax            # wait for out_cons == out_prod
-	cmp 3084(%r12), %eax
-	jne 3b
+	CONS_RING_KICK
 	jmp do_poweroff
 
 # ---- exceptions with a trap table ----
@@ -178,13 +140,7 @@ test_iret:
 	lea cb_syscall(%rip), %rsi
 	HYPERCALL __HYPERVISOR_callback_op
 	mov %rax, result(%rip)
-	mov si_ptr(%rip), %rbx          # user root = kernel root: mfn_list[(pt_base - VIRT_BASE) >> 12]
-	mov SI_PT_BASE(%rbx), %rax
-	movabs $VIRT_BASE, %rcx
-	sub %rcx, %rax
-	shr $12, %rax
-	mov SI_MFN_LIST(%rbx), %rcx
-	mov (%rcx,%rax,8), %rax
+	PT_BASE_MFN                     # user root = kernel root
 	mov %rax, mmuext_arg1(%rip)
 	lea mmuext_op(%rip), %rdi
 	mov $1, %esi
@@ -279,31 +235,13 @@ msg2:	.asciz "hello from pv64 via the console ring\n"
 
 	.balign 16
 trap_table:
-	.byte 6, 0
-	.word 0xe033
-	.long 0
-	.quad ud_handler
-	.byte 13, 0
-	.word 0xe033
-	.long 0
-	.quad gp_handler
-	.byte 14, 0
-	.word 0xe033
-	.long 0
-	.quad pf_handler
-	.byte 3, 3
-	.word 0xe033
-	.long 0
-	.quad bp_handler
-	.byte 0x80, 3
-	.word 0xe033
-	.long 0
-	.quad int80_handler
-	.byte 0x81, 0
-	.word 0xe033
-	.long 0
-	.quad int81_handler
-	.quad 0, 0
+	TRAP_ENTRY 6, 0, ud_handler
+	TRAP_ENTRY 13, 0, gp_handler
+	TRAP_ENTRY 14, 0, pf_handler
+	TRAP_ENTRY 3, 3, bp_handler
+	TRAP_ENTRY 0x80, 3, int80_handler
+	TRAP_ENTRY 0x81, 0, int81_handler
+	TRAP_TABLE_END
 cb_syscall:
 	.word 2, 0                      # CALLBACKTYPE_syscall, flags
 	.long 0
@@ -328,10 +266,7 @@ evtchn_port: .long 0
 shutdown_reason: .long 0
 caps:	.fill 1024, 1, 0
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE
 	.globl kstack_top, user_stack_top
 	.fill 4096, 1, 0
 kstack_top:

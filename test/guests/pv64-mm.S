@@ -1,42 +1,17 @@
 # pv64 memory-management guest: page-table and descriptor hypercalls, good and deliberately bad. The first
 # command-line byte picks the scenario; results (rax of each hypercall) go to res[], then SCHEDOP_shutdown.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set M2P, 0xffff800000000000
-	.set SI_PT_BASE, 88
-	.set SI_CMDLINE, 128
+	.include "pv64.inc"
 	.set PG_RW, 2
 	.set PG_PCD, 0x10
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-mm-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
-
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %rax, res + 8 * (\k)(%rip)
-	.endm
+	PV64_NOTES "xenpv-mm-test"
 
 	.text
 	.globl _start
 _start:
 	mov %rsi, si_ptr(%rip)
-	movzbl SI_CMDLINE(%rsi), %eax
-	lea scenarios(%rip), %rbx
-1:	movzbl (%rbx), %ecx
-	test %ecx, %ecx
-	jz do_poweroff
-	cmp %eax, %ecx
-	je 2f
-	add $16, %rbx
-	jmp 1b
-2:	call *8(%rbx)
+	FIND_SCENARIO
+	call *8(%rbx)
 	jmp do_poweroff
 
 # pte_maddr(rdi = va): rax = machine address of va's L1 entry, rdx = the entry, rsi = L1 table va.
@@ -340,11 +315,7 @@ sc_multicall:
 	ret
 
 do_poweroff:
-	movl $0, shutdown_reason(%rip)
-	mov $SCHEDOP_shutdown, %edi
-	lea shutdown_reason(%rip), %rsi
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 	.data
 	.balign 16
@@ -408,7 +379,4 @@ gdt_page:
 	.quad 0x00cff2000000ffff        # entry 1: flat data, DPL 3
 	.fill 4080, 1, 0
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE

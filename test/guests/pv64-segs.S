@@ -6,51 +6,12 @@
 #   C: the same without a failsafe callback: the domain crashes.
 #   U: vCPU 0 loads an LDT selector (the LDT page becomes seg_desc), unmaps the page (Xen destroys the shadow LDT)
 #      and maps it writable again, which succeeds; then writes to it.
-	.include "xen-notes.inc"
+	.include "pv64.inc"
 	.include "xen-events.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set SI_PT_BASE, 88
-	.set SI_MFN_LIST, 104
-	.set SI_CMDLINE, 128
-	.set CALLBACKTYPE_failsafe, 1
-	.set MMUEXT_SET_LDT, 13
-	# vcpu_guest_context (pv64)
-	.set CTX_FLAGS, 512
-	.set CTX_RIP, 520 + 128
-	.set CTX_CS, 520 + 136
-	.set CTX_RFLAGS, 520 + 144
-	.set CTX_RSP, 520 + 152
-	.set CTX_SS, 520 + 160
-	.set CTX_KSS, 4968
-	.set CTX_KSP, 4976
-	.set CTX_CR3, 4984 + 3 * 8
-	.set CTX_SIZE, 5168
 	.set LDT_SEL, 0x0f               # LDT index 1, RPL 3
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-segs-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	PV64_NOTES "xenpv-segs-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
-	.macro SAVE k
-	mov %rax, res + 8 * (\k)(%rip)
-	.endm
-	# mfn of the image page at \va -> %rax
-	.macro MFN_OF va
-	lea \va(%rip), %rax
-	movabs $VIRT_BASE, %rcx
-	sub %rcx, %rax
-	shr $12, %rax
-	mov si_ptr(%rip), %rcx
-	mov SI_MFN_LIST(%rcx), %rcx
-	mov (%rcx,%rax,8), %rax
-	.endm
 	# update_va_mapping(ldt_page, mfn << 12 | \flags) (flags 0: not present)
 	.macro MAP_LDT_PAGE flags
 	.if \flags
@@ -78,11 +39,7 @@ _start:
 	cmp $'C', %eax
 	je sc_failsafe
 do_poweroff:
-	movl $SHUTDOWN_poweroff, shutdown_reason(%rip)
-	mov $SCHEDOP_shutdown, %edi
-	lea shutdown_reason(%rip), %rsi
-	HYPERCALL __HYPERVISOR_sched_op
-	ud2
+	POWEROFF
 
 # MMUEXT_SET_LDT(ldt_page, 2) for the calling vCPU.
 set_ldt:
@@ -123,25 +80,9 @@ sc_unmap:
 sc_failsafe:
 	MAP_LDT_PAGE 0x25
 	SAVE 0
-	mov si_ptr(%rip), %rbx           # cr3 = mfn_list[(pt_base - VIRT_BASE) >> 12] << 12
-	mov SI_PT_BASE(%rbx), %rax
-	movabs $VIRT_BASE, %rcx
-	sub %rcx, %rax
-	shr $12, %rax
-	mov SI_MFN_LIST(%rbx), %rcx
-	mov (%rcx,%rax,8), %rax
+	PT_BASE_MFN                      # cr3 = the L4's mfn << 12
 	shl $12, %rax
-	mov %rax, ctx + CTX_CR3(%rip)
-	movq $VGCF_in_kernel, ctx + CTX_FLAGS(%rip)
-	lea vcpu1_entry(%rip), %rax
-	mov %rax, ctx + CTX_RIP(%rip)
-	lea stack1_top(%rip), %rax
-	mov %rax, ctx + CTX_RSP(%rip)
-	mov %rax, ctx + CTX_KSP(%rip)
-	movw $0xe033, ctx + CTX_CS(%rip)
-	movw $0xe02b, ctx + CTX_SS(%rip)
-	movq $0xe02b, ctx + CTX_KSS(%rip)
-	movq $0x200, ctx + CTX_RFLAGS(%rip)
+	FILL_CTX vcpu1_entry, stack1_top
 	mov $VCPUOP_initialise, %edi
 	mov $1, %esi
 	lea ctx(%rip), %rdx
@@ -223,11 +164,7 @@ failsafe_ds_now: .quad 0
 shutdown_reason: .long 0
 	.balign 8
 res:	.fill 16, 8, 0
-	.balign 16
-ctx:	.fill CTX_SIZE, 1, 0
-	.balign 16
-stack1:	.fill 8192, 1, 0
-stack1_top:
+	VCPU1_AREAS
 
 	.balign 4096
 	.globl ldt_page
@@ -235,6 +172,4 @@ ldt_page:
 	.quad 0
 	.quad 0x00cff2000000ffff         # [1] data, DPL 3, present
 	.fill 4096 - 16, 1, 0
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE

@@ -1,25 +1,10 @@
 # pv64 xenstore client guest: finds its store ring through start_info (store_mfn -> M2P -> pfn -> va), writes each
 # request of `requests` into the req ring, notifies store_evtchn, copies the reply (header + up to 240 bytes) into
 # replies[k] (256 bytes each), then powers off. The test answers the notifications with the emulated xenstored.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set M2P, 0xffff800000000000
-	.set SI_STORE_MFN, 56
-	.set SI_STORE_EVTCHN, 64
-	.set XS_REQ, 0
-	.set XS_RSP, 1024
-	.set XS_REQ_CONS, 2048
-	.set XS_REQ_PROD, 2052
-	.set XS_RSP_CONS, 2056
-	.set XS_RSP_PROD, 2060
+	.include "pv64.inc"
+	.include "xs-ring.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-xenstore-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	PV64_NOTES "xenpv-xenstore-test"
 
 	.text
 	.globl _start
@@ -28,11 +13,7 @@ _start:
 	mov SI_STORE_EVTCHN(%rsi), %eax
 	mov %eax, send_port(%rip)
 	mov SI_STORE_MFN(%rsi), %rax
-	movabs $M2P, %rdx
-	mov (%rdx,%rax,8), %rax          # pfn of the store page
-	shl $12, %rax
-	movabs $VIRT_BASE, %rdx
-	add %rdx, %rax
+	MFN_TO_VA %rdx
 	mov %rax, %r15                   # r15 = store ring page
 	lea requests(%rip), %r13         # r13 = next request {type, len, payload}
 	lea replies(%rip), %r14          # r14 = next reply slot
@@ -90,17 +71,7 @@ xs_request:
 	call hypercall_page + __HYPERVISOR_event_channel_op * 32
 	# Wait for a whole reply (bounded spin).
 	mov $1000000, %r9d
-5:	mov XS_RSP_PROD(%r15), %eax
-	sub XS_RSP_CONS(%r15), %eax
-	cmp $16, %eax
-	jb 6f
-	mov XS_RSP_CONS(%r15), %edx
-	add $12, %edx
-	and $1023, %edx
-	mov XS_RSP(%r15,%rdx), %edx     # reply len (assumes the 4 bytes do not straddle the ring end)
-	add $16, %edx
-	cmp %edx, %eax
-	jae 7f
+5:	XS_RSP_READY %r15, %rdx, 6f, 7f
 6:	dec %r9d
 	jnz 5b
 	movl $0xdead, (%r14)
@@ -141,9 +112,7 @@ requests:
 	XSREQ 11, "data/from-guest\0hi"
 	.long 0xffffffff
 
-	.balign 4096
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE
 	.balign 256
 	.globl replies
 replies:

@@ -3,33 +3,12 @@
 # port's pending bit, look at the rsp ring, SCHEDOP_poll on the port when nothing is there yet) and prints them with
 # console_io; then watches control/shutdown, blocks in SCHEDOP_poll until the toolstack writes it, prints the value
 # and powers off. Replies are also copied to replies[k] (256 bytes each) for the test.
-	.include "xen-notes.inc"
+	.include "pv64.inc"
 	.include "xen-events.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set M2P, 0xffff800000000000
-	.set SI_SHARED_INFO, 40
-	.set SI_STORE_MFN, 56
-	.set SI_STORE_EVTCHN, 64
-	.set SH_PENDING, 2048
-	.set XS_REQ, 0
-	.set XS_RSP, 1024
-	.set XS_REQ_PROD, 2052
-	.set XS_RSP_CONS, 2056
-	.set XS_RSP_PROD, 2060
-	.set XS_READ, 2
-	.set XS_WATCH, 4
+	.include "xs-ring.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-xshello-test"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	PV64_NOTES "xenpv-xshello-test"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
 	# XS type, request: one request, its reply body appended at r14 (rax = reply type)
 	.macro XS type, req
 	mov $\type, %eax
@@ -61,11 +40,7 @@ _start:
 	test %rax, %rax
 	jnz crash
 	mov SI_STORE_MFN(%rbx), %rax
-	movabs $M2P, %rdx
-	mov (%rdx,%rax,8), %rax          # pfn of the store page
-	shl $12, %rax
-	movabs $VIRT_BASE, %rdx
-	add %rdx, %rax
+	MFN_TO_VA %rdx
 	mov %rax, %r15                   # r15 = store ring page
 	lea replies(%rip), %r13          # r13 = next reply slot
 	mov $1, %r12d                    # r12 = req_id
@@ -157,17 +132,7 @@ xs_request:
 xs_wait_reply:
 5:	mov store_port(%rip), %eax
 	lock btr %rax, shinfo + SH_PENDING(%rip)
-	mov XS_RSP_PROD(%r15), %eax
-	sub XS_RSP_CONS(%r15), %eax
-	cmp $16, %eax
-	jb 6f
-	mov XS_RSP_CONS(%r15), %edx
-	add $12, %edx
-	and $1023, %edx
-	mov XS_RSP(%r15,%rdx), %edx      # reply len (the 4 bytes do not straddle the ring end here)
-	add $16, %edx
-	cmp %edx, %eax
-	jae 7f
+	XS_RSP_READY %r15, %rdx, 6f, 7f
 6:	lea poll_ports(%rip), %rax
 	mov %rax, poll(%rip)
 	movl $1, poll + 8(%rip)

@@ -2,32 +2,11 @@
 # console through console_io and through the console ring (EVTCHNOP_send, then wait for out_cons == out_prod),
 # then SCHEDOP_shutdown: poweroff when everything passed, crash otherwise. A fault handler records vector, error
 # code and RIP and resumes at the sub-test's fixup label through the iret hypercall.
-	.include "xen-notes.inc"
-	.set VIRT_BASE, 0xffffffff80000000
-	.set M2P, 0xffff800000000000
-	.set SI_SHARED_INFO, 40
-	.set SI_CONSOLE_MFN, 72
-	.set SI_CONSOLE_EVTCHN, 80
-	.set SI_PT_BASE, 88
-	.set SI_MFN_LIST, 104
-	.set VCPU0_CR2, 16
-	.set __HYPERVISOR_vm_assist, 21
-	.set MMUEXT_SET_LDT, 13
-	.set MMUEXT_NEW_USER_BASEPTR, 15
-	.set VMASST_TYPE_architectural_iopl, 4
+	.include "pv64.inc"
 
-	XEN_NOTE_STR XEN_ELFNOTE_GUEST_OS, "xenpv-xtf"
-	XEN_NOTE_STR XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-	XEN_NOTE_STR XEN_ELFNOTE_LOADER, "generic"
-	XEN_NOTE_WORD XEN_ELFNOTE_VIRT_BASE, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_PADDR_OFFSET, VIRT_BASE, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_ENTRY, _start, 8
-	XEN_NOTE_WORD XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page, 8
+	PV64_NOTES "xenpv-xtf"
 	XEN_NOTE_STR XEN_ELFNOTE_FEATURES, "!writable_descriptor_tables|pae_pgdir_above_4gb"
 
-	.macro HYPERCALL nr
-	call hypercall_page + (\nr) * 32
-	.endm
 	# Expect a fault from here on: clear the record, resume at \fixup.
 	.macro ARM fixup
 	call clear_fault
@@ -46,16 +25,6 @@
 	mov $\ec, %rsi
 	lea \rip(%rip), %rdx
 	call fault_was
-	.endm
-	# mfn of the image page at \va -> %rax
-	.macro MFN_OF va
-	lea \va(%rip), %rax
-	movabs $VIRT_BASE, %rcx
-	sub %rcx, %rax
-	shr $12, %rax
-	mov si_ptr(%rip), %rcx
-	mov SI_MFN_LIST(%rcx), %rcx
-	mov (%rcx,%rax,8), %rax
 	.endm
 
 	.text
@@ -118,7 +87,7 @@ pf_insn:
 1:	FAULT_WAS 14, 3, pf_insn
 	mov si_ptr(%rip), %rbx
 	mov SI_PT_BASE(%rbx), %rcx
-	cmp %rcx, shared_info_page+VCPU0_CR2(%rip)
+	cmp %rcx, shared_info_page+VI_CR2(%rip)
 	jne 2f
 	cmp %rcx, got_cr2(%rip)
 	je 3f
@@ -140,13 +109,7 @@ pf_insn:
 	mov %cr3, %rbx
 1:	call no_fault
 	mov %eax, %r12d
-	mov si_ptr(%rip), %rcx
-	mov SI_PT_BASE(%rcx), %rax
-	movabs $VIRT_BASE, %rdx
-	sub %rdx, %rax
-	shr $12, %rax
-	mov SI_MFN_LIST(%rcx), %rcx
-	mov (%rcx,%rax,8), %rax
+	PT_BASE_MFN %rcx, %rdx
 	shl $12, %rax
 	cmp %rax, %rbx
 	sete %al
@@ -263,13 +226,7 @@ hlt_insn:
 	xor %edi, %edi                  # CALLBACKOP_register
 	lea cb_syscall(%rip), %rsi
 	HYPERCALL __HYPERVISOR_callback_op
-	mov si_ptr(%rip), %rbx          # user root = kernel root (pv64 forces _PAGE_USER)
-	mov SI_PT_BASE(%rbx), %rax
-	movabs $VIRT_BASE, %rcx
-	sub %rcx, %rax
-	shr $12, %rax
-	mov SI_MFN_LIST(%rbx), %rcx
-	mov (%rcx,%rax,8), %rax
+	PT_BASE_MFN                     # user root = kernel root (pv64 forces _PAGE_USER)
 	movl $MMUEXT_NEW_USER_BASEPTR, mmuext_cmd(%rip)
 	mov %rax, mmuext_arg1(%rip)
 	call do_mmuext
@@ -308,7 +265,7 @@ ldt_load1:
 	mov %ax, %ds
 1:	FAULT_WAS 14, 0, ldt_load1      # the page is still mapped writable: type conflict -> #PF
 	lea ldt_page+8(%rip), %rcx
-	cmp %rcx, shared_info_page+VCPU0_CR2(%rip)
+	cmp %rcx, shared_info_page+VI_CR2(%rip)
 	je 2f
 	xor %eax, %eax
 2:	REPORT n_ldt_writable
@@ -469,34 +426,15 @@ puts:
 	mov $CONSOLEIO_write, %edi
 	HYPERCALL __HYPERVISOR_console_io
 	mov console_va(%rip), %r12
-	mov 3084(%r12), %ecx            # out_prod
-3:	movb (%rbx), %dl
-	test %dl, %dl
-	jz 4f
-	mov %ecx, %edi
-	and $2047, %edi
-	mov %dl, 1024(%r12,%rdi)
-	inc %ecx
-	inc %rbx
-	jmp 3b
-4:	mov %ecx, 3084(%r12)
-	mov $EVTCHNOP_send, %edi
-	lea evtchn_port(%rip), %rsi
-	HYPERCALL __HYPERVISOR_event_channel_op
-5:	mov 3080(%r12), %eax            # wait for out_cons == out_prod
-	cmp 3084(%r12), %eax
-	jne 5b
+	CONS_RING_PUT %rbx
+	CONS_RING_KICK
 	pop %r12
 	pop %rbx
 	ret
 console_init:
 	mov si_ptr(%rip), %rbx
 	mov SI_CONSOLE_MFN(%rbx), %rax
-	movabs $M2P, %rcx
-	mov (%rcx,%rax,8), %rax
-	shl $12, %rax
-	movabs $VIRT_BASE, %rcx
-	add %rcx, %rax
+	MFN_TO_VA %rcx
 	mov %rax, console_va(%rip)
 	mov SI_CONSOLE_EVTCHN(%rbx), %eax
 	mov %eax, evtchn_port(%rip)
@@ -513,7 +451,7 @@ h_gp:	movq $13, got_vec(%rip)
 	jmp h_ec
 h_pf:	movq $14, got_vec(%rip)
 	mov %rax, scratch(%rip)
-	mov shared_info_page+VCPU0_CR2(%rip), %rax
+	mov shared_info_page+VI_CR2(%rip), %rax
 	mov %rax, got_cr2(%rip)
 	mov scratch(%rip), %rax
 	jmp h_ec
@@ -534,59 +472,17 @@ h_common:
 	pushq $0                        # iret flags
 	jmp hypercall_page + __HYPERVISOR_iret * 32
 
-n_traps:	.asciz "set_trap_table"
-n_shinfo:	.asciz "map_shared_info"
-n_de:		.asciz "divide_error"
-n_ud:		.asciz "invalid_opcode"
-n_bp:		.asciz "int3_breakpoint"
-n_gp_sel:	.asciz "gp_selector_error_code"
-n_pf:		.asciz "page_fault_cr2"
-n_cr0:		.asciz "read_cr0"
-n_cr3:		.asciz "read_cr3"
-n_cr0_ts:	.asciz "cr0_ts_and_clts"
-n_cr0_bad:	.asciz "write_cr0_pg_wp_gp"
-n_efer:		.asciz "rdmsr_efer"
+	.include "xtf-names.inc"
 n_fsbase:	.asciz "wrmsr_fs_base"
-n_rdmsr_gp:	.asciz "rdmsr_unknown_gp"
-n_wbinvd:	.asciz "wbinvd_ignored"
-n_in_gp:	.asciz "in_without_iopl_gp"
-n_in_iopl:	.asciz "in_with_architectural_iopl"
-n_hlt_gp:	.asciz "hlt_gp"
-n_user:		.asciz "user_mode_round_trip"
-n_ldt_writable:	.asciz "ldt_writable_page_pf"
-n_ldt_ro:	.asciz "ldt_remap_read_only"
-n_ldt_load:	.asciz "ldt_selector_load"
-n_ldt_typed:	.asciz "ldt_page_not_writable"
-n_ldt_release:	.asciz "ldt_set_ldt_releases"
-n_iret_fault:	.asciz "iret_bad_cs_fault"
-str_pass:	.asciz "PASS "
-str_fail:	.asciz "FAIL "
-msg_ok:		.asciz "XTF done: all sub-tests passed\n"
-msg_bad:	.asciz "XTF done: some sub-tests failed\n"
 
 	.balign 16
 trap_table:
-	.byte 0, 0
-	.word 0xe033
-	.long 0
-	.quad h_de
-	.byte 3, 3
-	.word 0xe033
-	.long 0
-	.quad h_bp
-	.byte 6, 0
-	.word 0xe033
-	.long 0
-	.quad h_ud
-	.byte 13, 0
-	.word 0xe033
-	.long 0
-	.quad h_gp
-	.byte 14, 0
-	.word 0xe033
-	.long 0
-	.quad h_pf
-	.quad 0, 0
+	TRAP_ENTRY 0, 0, h_de
+	TRAP_ENTRY 3, 3, h_bp
+	TRAP_ENTRY 6, 0, h_ud
+	TRAP_ENTRY 13, 0, h_gp
+	TRAP_ENTRY 14, 0, h_pf
+	TRAP_TABLE_END
 cb_syscall:
 	.word 2, 0                      # CALLBACKTYPE_syscall, flags
 	.long 0
@@ -612,10 +508,7 @@ evtchn_port:	.long 0
 shutdown_reason: .long 0
 line:		.fill 128, 1, 0
 
-	.balign 4096
-	.globl hypercall_page
-hypercall_page:
-	.fill 4096, 1, 0
+	HYPERCALL_PAGE
 shared_info_page:
 	.fill 4096, 1, 0
 ldt_page:

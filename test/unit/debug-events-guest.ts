@@ -2,21 +2,14 @@
 // VIRQ_TIMER, allocates an unbound port for dom0, masks and sends an IPI (pending but masked), arms a single-shot timer
 // 1 s ahead, asks its xenstored for "name" over the store ring, then spins at `stop_here`.
 
-import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemble } from '../../src/asm';
-import { parseElf, ElfImage } from '../../src/common/elf';
+import { ElfImage } from '../../src/common/elf';
+import { XEN_GUEST_INC, assembleGuest } from './debug-guests';
 
 export const EVENTS_GUEST = `
-        .xen_note XEN_ELFNOTE_GUEST_OS, "evtchn-view-test"
-        .xen_note XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-        .xen_note XEN_ELFNOTE_LOADER, "generic"
-        .xen_note XEN_ELFNOTE_VIRT_BASE, 0x400000
-        .xen_note XEN_ELFNOTE_PADDR_OFFSET, 0x400000
-        .xen_note XEN_ELFNOTE_ENTRY, _start
-        .xen_note XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page
-        .code64
+        .include "${XEN_GUEST_INC}"
+        XEN_PV64_GUEST "evtchn-view-test"
         .text
         .globl _start
 _start:
@@ -91,10 +84,7 @@ let cached: ElfImage | undefined;
 /** The guest's ELF, assembled once per process. */
 export function eventsGuest(): ElfImage {
   if (cached) return cached;
-  const res = assemble(EVENTS_GUEST, { fileName: '/virtual/debug-events.s', base: 0x400000 });
-  const errors = res.diagnostics.filter((d) => d.severity === 'error');
-  assert.ok(res.ok && res.elf && errors.length === 0, errors.map((d) => `${d.line}: ${d.message}`).join('\n'));
-  cached = parseElf(res.elf);
+  cached = assembleGuest(EVENTS_GUEST, '/virtual/debug-events.s', 0x400000);
   return cached;
 }
 

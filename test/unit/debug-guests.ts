@@ -2,18 +2,25 @@
 // mmu_update of the (ptr, val) pair at `req` (the test fills it in first), stores the result, and powers off.
 
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { assemble } from '../../src/asm';
 import { parseElf, ElfImage } from '../../src/common/elf';
 
+/** The Xen-notes macros (XEN_PV64_GUEST / XEN_PV32_GUEST) our debugger test guests include, by absolute path. */
+export const XEN_GUEST_INC = path.resolve(__dirname, '../fixtures/debug/xen-guest.inc');
+
+/** Assemble a guest source with our assembler (its .include names absolute paths); throws on any error. */
+export function assembleGuest(source: string, fileName: string, base: number): ElfImage {
+  const res = assemble(source, { fileName, base, readFile: (p) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined) });
+  const errors = res.diagnostics.filter((d) => d.severity === 'error');
+  assert.ok(res.ok && res.elf && errors.length === 0, errors.map((d) => `${d.line}: ${d.message}`).join('\n'));
+  return parseElf(res.elf);
+}
+
 const PV64 = `
-        .xen_note XEN_ELFNOTE_GUEST_OS, "debug-test"
-        .xen_note XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-        .xen_note XEN_ELFNOTE_LOADER, "generic"
-        .xen_note XEN_ELFNOTE_VIRT_BASE, 0x400000
-        .xen_note XEN_ELFNOTE_PADDR_OFFSET, 0x400000
-        .xen_note XEN_ELFNOTE_ENTRY, _start
-        .xen_note XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page
-        .code64
+        .include "${XEN_GUEST_INC}"
+        XEN_PV64_GUEST "debug-test"
         .text
         .globl _start
 _start:
@@ -40,15 +47,8 @@ hypercall_page:
 `;
 
 const PV32 = `
-        .xen_note XEN_ELFNOTE_GUEST_OS, "debug-test"
-        .xen_note XEN_ELFNOTE_XEN_VERSION, "xen-3.0"
-        .xen_note XEN_ELFNOTE_LOADER, "generic"
-        .xen_note XEN_ELFNOTE_PAE_MODE, "yes"
-        .xen_note XEN_ELFNOTE_VIRT_BASE, 0xC0000000
-        .xen_note XEN_ELFNOTE_PADDR_OFFSET, 0xC0000000
-        .xen_note XEN_ELFNOTE_ENTRY, _start
-        .xen_note XEN_ELFNOTE_HYPERCALL_PAGE, hypercall_page
-        .code32
+        .include "${XEN_GUEST_INC}"
+        XEN_PV32_GUEST "debug-test"
         .text
         .globl _start
 _start:
@@ -80,10 +80,7 @@ const cache = new Map<string, ElfImage>();
 export function mmuGuest(kind: 'pv64' | 'pv32'): ElfImage {
   const hit = cache.get(kind);
   if (hit) return hit;
-  const res = assemble(kind === 'pv64' ? PV64 : PV32, { fileName: `/virtual/debug-mmu-${kind}.s`, base: kind === 'pv64' ? 0x400000 : 0xc0000000 });
-  const errors = res.diagnostics.filter((d) => d.severity === 'error');
-  assert.ok(res.ok && res.elf && errors.length === 0, errors.map((d) => `${d.line}: ${d.message}`).join('\n'));
-  const img = parseElf(res.elf);
+  const img = assembleGuest(kind === 'pv64' ? PV64 : PV32, `/virtual/debug-mmu-${kind}.s`, kind === 'pv64' ? 0x400000 : 0xc0000000);
   cache.set(kind, img);
   return img;
 }
