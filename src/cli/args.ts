@@ -1,6 +1,12 @@
 // Command-line parsing for the CLI: positional arguments plus --name value / --flag options, with clear errors.
 
-export interface ParsedArgs { positional: string[]; options: Map<string, string | true>; }
+export interface ParsedArgs {
+  positional: string[];
+  /** The last value of each option (true for a flag). */
+  options: Map<string, string | true>;
+  /** Every value of each valued option, in order (for options that may repeat, e.g. --xs-write). */
+  all: Map<string, string[]>;
+}
 
 export class UsageError extends Error {}
 
@@ -8,6 +14,7 @@ export class UsageError extends Error {}
 export function parseArgs(argv: string[], valued: Set<string>, flags: Set<string>): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string | true>();
+  const all = new Map<string, string[]>();
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     if (!a.startsWith('--') || a === '--') { positional.push(a); continue; }
@@ -17,12 +24,13 @@ export function parseArgs(argv: string[], valued: Set<string>, flags: Set<string
       const value = eq > 0 ? a.slice(eq + 1) : argv[++k];
       if (value === undefined) throw new UsageError(`option --${name} needs a value`);
       options.set(name, value);
+      all.set(name, [...(all.get(name) ?? []), value]);
     } else if (flags.has(name)) {
       if (eq > 0) throw new UsageError(`option --${name} takes no value`);
       options.set(name, true);
     } else throw new UsageError(`unknown option --${name}`);
   }
-  return { positional, options };
+  return { positional, options, all };
 }
 
 /** A positive integer option (decimal or 0x hex) or the default. */

@@ -14,7 +14,8 @@ import { hasXenNotes } from '../debug/xen-machine';
 import { runXen } from './run-xen';
 
 const USAGE = `usage: xenpv run <program.elf | program.s> [--bare] [--memory MiB] [--max-instructions N]
-                 [--cmdline TEXT] [--module FILE] [--vcpus N] [--trace] [--break hypercall:NAME[:SUBOP][@exit]]
+                 [--cmdline TEXT] [--module FILE] [--vcpus N] [--name NAME] [--wallclock DATE|SECONDS]
+                 [--xs-write PATH=VALUE]... [--trace] [--break hypercall:NAME[:SUBOP][@exit]]
 
   run   load a guest program and run it headless; prints the guest's console output.
         An image with Xen ELF notes (a PV kernel, pv64 or pv32pae) runs as a domain on the
@@ -26,6 +27,13 @@ const USAGE = `usage: xenpv run <program.elf | program.s> [--bare] [--memory MiB
         --cmdline TEXT         Xen: the guest command line (start_info.cmd_line)
         --module FILE          Xen: a boot module (initrd) placed after the kernel
         --vcpus N              Xen: number of vCPUs (default 1)
+        --name NAME            Xen: the domain's name (xenstore \`name\`; default: the image's GUEST_OS
+                               note, else domU)
+        --wallclock WHEN       Xen: boot wallclock, an ISO date (2024-02-29T12:00:00Z; UTC when no zone)
+                               or seconds since the epoch (default 2026-01-01T00:00:00Z)
+        --xs-write PATH=VALUE  Xen: as dom0's toolstack, write a xenstore node when the guest first waits
+                               with every vCPU blocked (e.g. control/shutdown=poweroff, like xl shutdown);
+                               relative paths are under the domain's home; may repeat (written in order)
         --trace                Xen: print every hypercall (decoded arguments, result, Xen's
                                diagnostic) to stderr
         --break hypercall:NAME Xen: stop at that hypercall (hypercall:29, hypercall:sched_op:shutdown,
@@ -44,7 +52,7 @@ function main(argv: string[]): number | Promise<number> {
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(USAGE + '\n'); return cmd ? 0 : 64; }
   if (cmd === 'dap') return runDapCommand(rest);
   if (cmd !== 'run') throw new UsageError(`unknown command '${cmd}'`);
-  const p = parseArgs(rest, new Set(['memory', 'max-instructions', 'cmdline', 'module', 'vcpus', 'break']), new Set(['bare', 'trace']));
+  const p = parseArgs(rest, new Set(['memory', 'max-instructions', 'cmdline', 'module', 'vcpus', 'break', 'name', 'wallclock', 'xs-write']), new Set(['bare', 'trace']));
   if (p.positional.length !== 1) throw new UsageError('run needs exactly one program');
   return runCommand(p);
 }
@@ -54,7 +62,7 @@ function runCommand(p: ParsedArgs): number {
   const memMiB = intOption(p, 'memory', 64, 4095);
   const maxInsns = intOption(p, 'max-instructions', 200_000_000);
   const img = loadProgram(file);
-  const xenOnly = ['cmdline', 'module', 'vcpus', 'trace', 'break'].filter((o) => p.options.has(o));
+  const xenOnly = ['cmdline', 'module', 'vcpus', 'trace', 'break', 'name', 'wallclock', 'xs-write'].filter((o) => p.options.has(o));
   if (!p.options.has('bare') && hasXenNotes(img)) return runXen(file, img, p, memMiB, maxInsns);
   if (xenOnly.length) throw new UsageError(`--${xenOnly[0]} needs a Xen PV guest (${p.options.has('bare') ? 'not --bare' : 'an image with Xen ELF notes'})`);
   const m = loadBare(img, memMiB * 1024 * 1024, (t) => process.stdout.write(t));

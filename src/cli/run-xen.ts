@@ -1,5 +1,6 @@
 // `xenpv run` for a Xen PV guest: builds the domain, runs it to shutdown/crash, prints the console, the hypercall
-// trace (--trace, stderr) and, at a --break hypercall, the registers and the GDT as Xen serves it (exit 5).
+// trace (--trace, stderr) and, at a --break hypercall, the registers and the GDT as Xen serves it (exit 5);
+// --xs-write PATH=VALUE writes xenstore nodes as dom0's toolstack once the guest waits with every vCPU blocked.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,6 +11,8 @@ import { HypercallSpec, parseHypercallSpec, specMatches, describeHypercall, HYPE
 import type { MachineStop } from '../debug/machine';
 import { xenReplCommand } from '../debug/xen-view';
 import { dumpRegisters } from './dump';
+import { checkDomainName, parseWallclock } from '../debug/domain-options';
+import { absolutePath, toolstackWrite } from '../debug/xen-toolstack';
 
 export const EXIT_BREAK = 5, EXIT_LIMIT = 3;
 
@@ -25,6 +28,32 @@ function breakSpecs(p: ParsedArgs): HypercallSpec[] {
   });
 }
 
+/** --xs-write PATH=VALUE, in order (the first '=' separates; the value may be empty or contain '='). */
+function xsWrites(p: ParsedArgs): { path: string; value: string }[] {
+  return (p.all.get('xs-write') ?? []).map((w) => {
+    const eq = w.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--xs-write needs PATH=VALUE (e.g. --xs-write control/shutdown=poweroff), got '${w}'`);
+    return { path: w.slice(0, eq), value: w.slice(eq + 1) };
+  });
+}
+
+/** --name and --wallclock, checked. */
+function domainOptions(p: ParsedArgs): { name?: string; wallclock?: number } {
+  const out: { name?: string; wallclock?: number } = {};
+  const name = p.options.get('name'), wc = p.options.get('wallclock');
+  if (name !== undefined) {
+    const n = checkDomainName(name);
+    if (typeof n !== 'string') throw new UsageError(`--name: ${n.error}`);
+    out.name = n;
+  }
+  if (wc !== undefined) {
+    const w = parseWallclock(wc);
+    if (typeof w === 'string') throw new UsageError(`--wallclock: ${w}`);
+    out.wallclock = w;
+  }
+  return out;
+}
+
 export function runXen(file: string, img: ElfImage, p: ParsedArgs, memMiB: number, maxInsns: number): number {
   const specs = breakSpecs(p);
   const vcpus = intOption(p, 'vcpus', 1, 32);
@@ -36,8 +65,13 @@ export function runXen(file: string, img: ElfImage, p: ParsedArgs, memMiB: numbe
     try { module = new Uint8Array(fs.readFileSync(modPath)); } catch (e) { throw new UsageError(`cannot read module ${modPath}: ${(e as Error).message}`); }
   }
   if (memMiB < 4 || memMiB > 2048) throw new UsageError(`--memory must be 4..2048 MiB for a Xen guest, got ${memMiB}`);
+  const dom = domainOptions(p);
+  const writes = xsWrites(p);
   let m: XenDebugMachine;
-  try { m = new XenDebugMachine(img, { memoryMiB: memMiB, vcpus, cmdline, module }); } catch (e) { throw new ElfError((e as Error).message); }
+  try { m = new XenDebugMachine(img, { memoryMiB: memMiB, vcpus, cmdline, module, ...dom }); } catch (e) { throw new ElfError((e as Error).message); }
+  for (const w of writes) {
+    try { absolutePath(m, w.path); } catch (e) { throw new UsageError(`--xs-write: ${(e as Error).message}`); }
+  }
   m.console = (t) => process.stdout.write(t);
   if (p.options.has('trace')) m.watch.trace = (line) => process.stderr.write(line + '\n');
   if (specs.length) {
@@ -55,6 +89,15 @@ export function runXen(file: string, img: ElfImage, p: ParsedArgs, memMiB: numbe
     const reason = m.run(0, Math.min(left, 1_000_000));
     left -= Math.max(1, m.instructions() - before);
     if (reason === 'budget') continue;
+    if (reason === 'blocked-forever' && writes.length) {
+      // the guest waits for the outside world: the toolstack makes its writes now (xl shutdown, xl block-attach…)
+      for (const w of writes.splice(0)) {
+        try { process.stderr.write(`[xenpv] ${toolstackWrite(m, w.path, w.value).replace(/ The guest sees it when continued\.$/, '')}\n`); } catch (e) {
+          process.stderr.write(`[xenpv] --xs-write ${w.path}: ${(e as Error).message}\n`);
+        }
+      }
+      continue;
+    }
     st = m.classify(m.stoppedVcpu, reason);
     if (st.kind !== 'continue') break;
   }

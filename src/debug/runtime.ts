@@ -27,6 +27,8 @@ import { xenScope, xenReplCommand } from './xen-view';
 import { customRequest } from './custom-requests';
 import { WatchSet, WatchHit } from '../cpu/watch';
 import { DataBreakpoints, DataBpRequest, DataBreakpoint, DataBpInfo, DATA_ACCESS_TYPES, makeDataId, resolveDataTarget } from './watchpoints';
+import { checkDomainName, parseWallclock } from './domain-options';
+import { toolstackReplCommand } from './xen-toolstack';
 import * as fs from 'fs';
 
 export interface LaunchOptions {
@@ -49,6 +51,13 @@ export interface LaunchOptions {
   module?: string;
   /** Xen: one output line per hypercall (category 'console'). */
   trace?: boolean;
+  /**
+   * Xen: the domain's name (xenstore `name`; default: the image's GUEST_OS note, else 'domU'). Not `name`: VS Code
+   * sends every launch configuration's own label as `name`.
+   */
+  domainName?: string;
+  /** Xen: the boot wallclock, an ISO date ("2024-02-29T12:00:00Z") or seconds since the epoch (default 2026-01-01). */
+  wallclock?: string | number;
   /** Directory relative paths in the line table are resolved against (default: the program's directory). */
   cwd?: string;
 }
@@ -110,6 +119,11 @@ export class DebugRuntime extends EventEmitter {
   private consoleBuf = '';
   private vcpu = 0;
   private exception: (MachineStop & { kind: 'exception' }) | undefined;
+  /**
+   * The guest's end (shutdown, halt) that came in the same run as a data-breakpoint hit: the hit was reported as a
+   * stop first, and continuing ends the session with this (see dataBreakpointStops).
+   */
+  private deferredExit: (MachineStop & { kind: 'exit' }) | undefined;
   private exceptionRip = 0;
   private disasm: Disassembler | undefined;
   /** pfn:/mfn: reads for expressions (the loaded machine's p2m / machine memory). */
@@ -157,7 +171,7 @@ export class DebugRuntime extends EventEmitter {
     const showConsole = !(opts.console === false || opts.console === 'none');
     machine.console = (t) => { if (showConsole) this.consoleBuf += t; };
     this.insnsLeft = opts.maxInstructions ?? Infinity;
-    this.running = false; this.ended = false; this.pauseRequested = false; this.exception = undefined;
+    this.running = false; this.ended = false; this.pauseRequested = false; this.exception = undefined; this.deferredExit = undefined;
     this.disasm?.dispose();
     this.disasm = new Disassembler(opts.disassemblySyntax ?? 'att', this.symbols, this.lines);
     if (machine instanceof XenDebugMachine) {
@@ -187,8 +201,20 @@ export class DebugRuntime extends EventEmitter {
       const file = path.resolve(opts.cwd ?? path.dirname(program), opts.module);
       try { module = new Uint8Array(fs.readFileSync(file)); } catch (e) { throw new LaunchError(`cannot read module ${opts.module}: ${(e as Error).message}`); }
     }
+    let name: string | undefined;
+    if (opts.domainName !== undefined) {
+      const n = checkDomainName(opts.domainName);
+      if (typeof n !== 'string') throw new LaunchError(`launch attribute "domainName": ${n.error}`);
+      name = n;
+    }
+    let wallclock: number | undefined;
+    if (opts.wallclock !== undefined) {
+      const w = parseWallclock(opts.wallclock);
+      if (typeof w === 'string') throw new LaunchError(`launch attribute "wallclock": ${w}`);
+      wallclock = w;
+    }
     try {
-      return new XenDebugMachine(img, { memoryMiB: memMiB, vcpus, cmdline: opts.cmdline, module });
+      return new XenDebugMachine(img, { memoryMiB: memMiB, vcpus, cmdline: opts.cmdline, module, name, wallclock });
     } catch (e) { throw new LaunchError(`cannot build a Xen domain from ${opts.program}: ${(e as Error).message}`); }
   }
 
@@ -257,11 +283,15 @@ export class DebugRuntime extends EventEmitter {
 
   private resume(plan: Plan): void {
     if (!this.machine || this.ended) return;
+    if (this.deferredExit) { const x = this.deferredExit; this.deferredExit = undefined; this.end(x.exitCode, x.text); return; }
     if (this.exception) {
       const cpu = this.machine.vcpus[this.vcpu];
-      if (this.exception.fatal || (!this.exception.resumable && cpu.rip === this.exceptionRip)) { this.end(this.exception.exitCode, `${this.exception.text}; the guest cannot continue`); return; }
+      // "every vCPU blocked" is final unless something woke a vCPU while stopped (the toolstack's xs-write)
+      const woken = this.exception.id === 'blocked' && this.machine instanceof XenDebugMachine && this.machine.hasRunnableVcpu();
+      if (!woken && (this.exception.fatal || (!this.exception.resumable && cpu.rip === this.exceptionRip))) { this.end(this.exception.exitCode, `${this.exception.text}; the guest cannot continue`); return; }
       this.exception = undefined;
     }
+    if (this.watchSet?.pending && this.hitsWhileStopped('before continuing')) return;
     this.plan = plan;
     this.running = true;
     this.pauseRequested = false;
@@ -378,11 +408,14 @@ export class DebugRuntime extends EventEmitter {
     switch (st.kind) {
       case 'continue': return false;
       case 'exit': this.end(st.exitCode, st.text); return true;
-      case 'exception':
+      case 'exception': {
         this.exception = st;
         this.exceptionRip = m.vcpus[this.vcpu].rip;
-        this.stop({ reason: 'exception', threadId: this.vcpu + 1, description: st.description ?? `Exception ${st.id}`, text: st.text });
+        const hint = st.id === 'blocked' && m instanceof XenDebugMachine
+          ? ' (if the guest waits for the toolstack, e.g. for control/shutdown: `xs-write <path> <value>` in the Debug Console, then continue)' : '';
+        this.stop({ reason: 'exception', threadId: this.vcpu + 1, description: st.description ?? `Exception ${st.id}`, text: st.text + hint });
         return true;
+      }
       case 'event':
         this.stop({ reason: st.reason as StopReason, threadId: this.vcpu + 1, description: st.text, text: st.text, hitBreakpointIds: st.hitBreakpointIds });
         return true;
@@ -405,6 +438,7 @@ export class DebugRuntime extends EventEmitter {
    */
   private dataBreakpointStops(reason: string): boolean {
     const m = this.machine!, ws = this.watchSet!;
+    const stoppedVcpu = this.vcpu;
     const hits = ws.takeHits();
     this.applyDataBreakpoints(); // the run may have changed the mappings (conditions read through them)
     const vcpuOf = (h: WatchHit): number => { const i = h.cpu ? m.vcpus.indexOf(h.cpu) : -1; return i >= 0 ? i : this.vcpu; };
@@ -417,13 +451,46 @@ export class DebugRuntime extends EventEmitter {
     const texts = d.stop.map((s) => this.dataBps.describe(s.hit, ws, m.vcpus[vcpuOf(s.hit)]));
     const description = texts.join('; ');
     const own = reason !== 'watchpoint' && reason !== 'budget' && reason !== 'breakpoint';
+    // The guest's own end in the same run (a multicall whose write hit the watch, then SCHEDOP_shutdown): a user who
+    // set the watch expects to see the state after that write, so the hit is the stop and the end comes on continue.
+    // Any other machine stop (hypercall breakpoint, exception filter, crash) is itself a stop: it wins, and the hit
+    // is told in the console.
+    const end = own ? m.classify(stoppedVcpu, reason) : undefined;
     this.flushConsole();
     d.stop.forEach((s, i) => {
       const at = s.hit.source === 'cpu' ? ` (instruction at 0x${toHex(s.hit.rip)}; stopped at 0x${toHex(pcLinear(cpu))})` : ` (stopped at 0x${toHex(pcLinear(cpu))})`;
       this.emit('output', `[xenpv] data breakpoint ${s.bp.id} (${s.bp.access} ${s.bp.dataId}): ${texts[i]}${at}\n`, 'console');
     });
-    if (own) return false;
+    if (end && end.kind !== 'exit') return false;
+    if (end?.kind === 'exit') this.deferredExit = end;
     this.dataStopPc = first.source === 'cpu' && first.cpu === cpu && cpu.rip === first.rip ? null : pcLinear(cpu);
+    const then = end?.kind === 'exit' ? `\nthen ${end.text}: continue to end the session` : '';
+    this.stop({
+      reason: 'data breakpoint', threadId: this.vcpu + 1, description, hitBreakpointIds: d.stop.map((s) => s.bp.id),
+      text: [description + then, ...d.errors].join('\n'),
+    });
+    return true;
+  }
+
+  /**
+   * Data-breakpoint hits made while the guest was stopped: the toolstack's `xs-write` (xenstored putting a watch event
+   * in the store ring, the store port's pending bit in shared_info) or anything else that writes guest memory between
+   * runs — the debugger's own writes are muted and never hit. The guest is already stopped right after such an access,
+   * so it is reported at once as a new 'data breakpoint' stop at the same place, with why. Left pending, the next run
+   * would report it late, somewhere else, or — when the guest then shuts down in that run — only as a console line.
+   * True when it stopped (conditions and hit counts decide, as for any hit).
+   */
+  private hitsWhileStopped(when: string): boolean {
+    const m = this.machine!, ws = this.watchSet!;
+    const hits = ws.takeHits();
+    const d = this.dataBps.decide(hits, (expr, h) => evaluateExpression(expr, this.evalContext(h.cpu ?? m.vcpus[this.vcpu])).value);
+    for (const err of d.errors) this.emit('output', err + '\n', 'stderr');
+    if (d.stop.length === 0) return false;
+    const cpu = m.vcpus[this.vcpu];
+    const texts = d.stop.map((s) => this.dataBps.describe(s.hit, ws, s.hit.cpu ?? cpu));
+    const description = `${texts.join('; ')} (while the guest was stopped)`;
+    this.flushConsole();
+    d.stop.forEach((s, i) => this.emit('output', `[xenpv] data breakpoint ${s.bp.id} (${s.bp.access} ${s.bp.dataId}): ${texts[i]}, while the guest was stopped (reported ${when}; the guest stays at 0x${toHex(pcLinear(cpu))})\n`, 'console'));
     this.stop({
       reason: 'data breakpoint', threadId: this.vcpu + 1, description, hitBreakpointIds: d.stop.map((s) => s.bp.id),
       text: [description, ...d.errors].join('\n'),
@@ -576,6 +643,12 @@ export class DebugRuntime extends EventEmitter {
     const cpu = this.cpuOf(threadId);
     if (context === 'repl') {
       if (this.machine instanceof XenDebugMachine) {
+        const ts = toolstackReplCommand(this.machine, expr, this.running);
+        if (ts !== undefined) {
+          // a toolstack write that hit a data breakpoint is reported now, as a stop (after this REPL answer's text)
+          if (this.watchSet?.pending) setImmediate(() => { if (!this.running && !this.ended && this.watchSet?.pending) this.hitsWhileStopped('after the REPL command'); });
+          return { result: ts };
+        }
         const x = xenReplCommand(this.machine, threadId - 1, expr, (e) => this.addressOf(e, threadId));
         if (x !== undefined) return { result: x };
       }

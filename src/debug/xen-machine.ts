@@ -28,6 +28,10 @@ export interface XenMachineOptions {
   cmdline?: string;
   /** Boot module (initrd) bytes. */
   module?: Uint8Array;
+  /** Domain name (xenstore `name`; default: the image's GUEST_OS note, else 'domU'). */
+  name?: string;
+  /** Boot wallclock in seconds since the epoch (default 2026-01-01T00:00:00Z). */
+  wallclock?: number;
 }
 
 export interface GuestFaultEvent { vcpu: number; vector: number; name: string; errorCode: number; rip: number; cr2: number; }
@@ -82,6 +86,7 @@ export class XenDebugMachine implements DebugMachine {
   constructor(readonly image: ElfImage, opts: XenMachineOptions = {}) {
     this.domain = createDomainFromElf(image.bytes, {
       memoryMiB: opts.memoryMiB, vcpus: opts.vcpus, cmdline: opts.cmdline, module: opts.module,
+      name: opts.name, wallclock: opts.wallclock,
       onConsole: (t) => this.console(t),
     });
     this.kind = this.domain.kind;
@@ -172,6 +177,11 @@ export class XenDebugMachine implements DebugMachine {
   }
 
   extraScopes(vcpu: number): Scope[] { return this.scopes ? this.scopes(vcpu) : []; }
+
+  /** Some vCPU could run now (e.g. a toolstack write woke a vCPU the 'blocked' stop reported as stuck). */
+  hasRunnableVcpu(): boolean {
+    return this.domain.state === 'running' && this.domain.vcpus.some((v) => v.online && !v.blocked);
+  }
 
   instructions(): number { return this.vcpus.reduce((n, c) => n + c.icount, 0); }
 

@@ -1,5 +1,6 @@
 // The Xen scope in the Variables view (vCPU mode, upcall state, callbacks, kernel stack, trap table, last hypercall,
-// domain state) and the Xen REPL commands (`hypercalls [n]`, `traps`, `domain`, `gdt`, `frame`, `p2m`, `m2p`, `whatif`).
+// domain state) and the Xen REPL commands (`hypercalls [n]`, `traps`, `domain`, `gdt`, `frame`, `p2m`, `m2p`, `whatif`;
+// `xs-write`/`xs-read` live in xen-toolstack.ts, run by the runtime).
 
 import { hexAddr } from '../common/bits';
 import type { Scope, VarNode } from './variables';
@@ -14,6 +15,7 @@ import { evaluateExpression } from './expressions';
 import { readRegister } from './registers';
 import { readValue, pcLinear } from './guest-memory';
 import { xenEventNodes, xenEventsReplCommand, XEN_EVENTS_REPL_HELP } from './xen-events';
+import { XEN_TOOLSTACK_REPL_HELP } from './xen-toolstack';
 
 export const XEN_REPL_HELP = [
   'hypercalls [n]      the last n hypercalls (default 20) with decoded arguments, results and Xen\'s diagnostics',
@@ -96,7 +98,7 @@ function registerAddress(m: XenDebugMachine, vcpu: number): (e: string) => numbe
 /** Xen REPL commands; undefined when the text is not one of them. addressOf evaluates address expressions. */
 export function xenReplCommand(m: XenDebugMachine, vcpu: number, text: string, addressOf?: (e: string) => number): string | undefined {
   const t = text.trim();
-  if (t === 'help' || t === '?') return `${REPL_HELP}\n${XEN_REPL_HELP}\n${XEN_EVENTS_REPL_HELP}`;
+  if (t === 'help' || t === '?') return `${REPL_HELP}\n${XEN_REPL_HELP}\n${XEN_EVENTS_REPL_HELP}\n${XEN_TOOLSTACK_REPL_HELP}`;
   let fm = /^frame\s+(?:(pfn|mfn)\s+)?(\S+)$/.exec(t);
   if (fm) return formatFrame(frameDetail(m, fm[1] === 'pfn' ? { pfn: fm[2] } : { mfn: fm[2] }));
   if (t === 'frame') throw new Error('usage: frame <mfn> | frame pfn <pfn>');
