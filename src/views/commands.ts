@@ -1,5 +1,6 @@
 // Commands of the Xen views: copy an entry, toggle hex/decimal, refresh, export the hypercall log, decode input,
-// pick the address the Page Tables view walks, the Frames filters and paging, what-if and the sample guests.
+// pick the address the Page Tables view walks, the Frames filters and paging, what-if, the sample guests and
+// break on entry to a hypercall.
 
 import * as vscode from 'vscode';
 import { copyTextOf, XenNode } from './nodes';
@@ -55,5 +56,7 @@ export function registerViewCommands(views: XenViews, extensionUri: vscode.Uri):
     reg('xenpv.frames.loadMore', () => views.loadMoreFrames()),
     reg('xenpv.whatIf', (arg?: unknown) => whatIfCommand(views.watch, views.output, arg)),
     reg('xenpv.openSamples', (arg?: unknown) => openSamplesCommand(extensionUri, arg)),
+    /** Arguments: a hypercall (18, "console_io", "hypercall:console_io", a row) and optionally true/false. */
+    reg('xenpv.toggleHypercallBreakpoint', (arg?: unknown, on?: unknown) => views.hypercallBreaks.command(arg, on)),
   ];
 }

@@ -1,5 +1,6 @@
 // The Xen views as one unit: eight tree providers in the Run and Debug container (Frames among them), refreshed on
-// every stop, invalidation and session change, the status-bar item, launch progress and the commands.
+// every stop, invalidation and session change, the Hypercalls view's break-on-entry checkboxes, the status-bar item,
+// launch progress and the commands.
 
 import * as vscode from 'vscode';
 import { XenSessionWatch } from './session-access';
@@ -9,6 +10,8 @@ import { clampPageSize, FrameFilter, framesView, FramesState } from './frames';
 import { registerViewCommands } from './commands';
 import { XenStatusBar } from './status-bar';
 import { LaunchProgress } from './launch-progress';
+import { HypercallBreakpoints } from './hypercall-breakpoints';
+import { breakGroupNode } from './hypercall-breaks';
 import type { NumberFormat } from './format';
 import type { XenNode } from './nodes';
 
@@ -19,6 +22,8 @@ export class XenViews implements vscode.Disposable {
   /** "Xen PV": what-if verdicts with their explanations, crash diagnostics. */
   readonly output = vscode.window.createOutputChannel('Xen PV');
   readonly status: XenStatusBar;
+  /** `hypercall:` function breakpoints as the Hypercalls view's checkboxes show them. */
+  readonly hypercallBreaks = new HypercallBreakpoints();
   readonly frames: FramesState = { filter: 'all', pages: 1 };
   private readonly launchProgress: LaunchProgress;
   private format: NumberFormat;
@@ -29,11 +34,18 @@ export class XenViews implements vscode.Disposable {
   constructor(extensionUri: vscode.Uri) {
     this.format = readFormat();
     const specs = [segmentsView(), gdtView(), ldtView(), trapTableView(), pageTablesView(() => this.walkAddress),
-      framesView(this.frames, framesPageSize), hypercallsView(traceSize), eventChannelsView()];
+      framesView(this.frames, framesPageSize), hypercallsView(traceSize, () => [breakGroupNode(this.hypercallBreaks.index())]), eventChannelsView()];
     for (const spec of specs) {
       const p = new XenTreeProvider(spec, this.watch, () => this.format);
-      const view = vscode.window.createTreeView(spec.id, { treeDataProvider: p, showCollapseAll: true });
+      const view = vscode.window.createTreeView(spec.id, { treeDataProvider: p, showCollapseAll: true, manageCheckboxStateManually: true });
       p.view = view;
+      if (spec.pinned) {
+        p.checks = this.hypercallBreaks;
+        this.subs.push(view.onDidChangeCheckboxState((e) => {
+          for (const [n, st] of e.items) if (n.checkKey !== undefined) this.hypercallBreaks.set(Number(n.checkKey), st === vscode.TreeItemCheckboxState.Checked);
+        }));
+        this.subs.push(this.hypercallBreaks.onDidChange(() => p.redraw()));
+      }
       if (spec.viewDescription) view.description = spec.viewDescription();
       this.providers.set(spec.id, p);
       this.treeViews.set(spec.id, view);
@@ -41,7 +53,7 @@ export class XenViews implements vscode.Disposable {
     }
     this.status = new XenStatusBar(this.watch, this.output);
     this.launchProgress = new LaunchProgress(showNotificationProgress);
-    this.subs.push(this.status, this.output, this.launchProgress);
+    this.subs.push(this.status, this.output, this.launchProgress, this.hypercallBreaks);
     this.subs.push(this.watch.onDidMessage((m) => this.launchProgress.onMessage(m.session.id, m.toAdapter, m.message)));
     this.subs.push(vscode.debug.onDidTerminateDebugSession((s) => this.launchProgress.end(s.id)));
     this.subs.push(this.watch, this.watch.onDidChange(() => this.scheduleRefresh()));
@@ -102,6 +114,18 @@ export class XenViews implements vscode.Disposable {
     const p = this.providers.get(viewId);
     if (!p) throw new Error(`no view ${viewId}`);
     return p.currentRows();
+  }
+
+  /** Rows a view pins above its loaded rows (the Hypercalls view's "Break on entry" group). */
+  pinnedRows(viewId: string): XenNode[] {
+    return this.providers.get(viewId)?.pinnedRows() ?? [];
+  }
+
+  /** The tree item VS Code is given for a row (label, checkbox state, …), for tests and the extension API. */
+  treeItem(viewId: string, n: XenNode): vscode.TreeItem {
+    const p = this.providers.get(viewId);
+    if (!p) throw new Error(`no view ${viewId}`);
+    return p.getTreeItem(n);
   }
 
   /** Children of a row as the tree shows them (lazy rows are read on first call). */

@@ -13,6 +13,8 @@ export interface XenNode {
   copyText?: string;
   /** Theme icon id (e.g. 'symbol-field', 'warning'). */
   icon?: string;
+  /** Theme color id for the icon (e.g. 'debugIcon.breakpointForeground'); warnings and errors are colored anyway. */
+  iconColor?: string;
   /** Context value for menus: 'entry', 'field', 'message', 'more'; '.whatif' appended when `whatIf` is set. */
   contextValue?: string;
   children?: XenNode[];
@@ -20,6 +22,10 @@ export interface XenNode {
   loadChildren?: () => Promise<XenNode[]>;
   /** Run on click (e.g. "Load more…"). */
   command?: { id: string; title: string; args?: unknown[] };
+  /** Stable tree-item id (keeps a row's expansion across label changes); unique within its view. */
+  id?: string;
+  /** The row has a checkbox; its state and toggling belong to the view's checkbox model (e.g. a hypercall number). */
+  checkKey?: string;
   /** Pre-filled arguments of "Xen: What-if — would Xen accept this entry?" (PTE or descriptor rows). */
   whatIf?: WhatIfPrefill;
 }
@@ -77,6 +83,8 @@ export interface RowShape {
   icon?: (e: Record<string, unknown>) => string | undefined;
   /** What-if prefill for the row (context menu "What-if…"). */
   whatIf?: (e: Record<string, unknown>) => WhatIfPrefill | undefined;
+  /** Checkbox key for the row (e.g. the hypercall number of a log entry), none when undefined. */
+  checkKey?: (e: Record<string, unknown>) => string | undefined;
 }
 
 export function message(label: string, tooltip?: string, icon = 'info'): XenNode {
@@ -146,9 +154,10 @@ export function entryNodes(entries: unknown[], shape: RowShape, fmt: NumberForma
     const warn = shape.warn?.(raw) ?? false;
     const children = fieldNodes(raw, fmt, shape.hide ?? []);
     const tooltip = [`${label}  ${description}`, ...children.filter((c) => !c.children).map((c) => `${c.label}: ${c.description ?? ''}`)].join('\n');
+    const checkKey = shape.checkKey?.(raw);
     return withWhatIf({
       label, description, tooltip, contextValue: 'entry', icon: warn ? 'warning' : shape.icon?.(raw) ?? 'symbol-constant',
-      copyText: `${label}\t${description}\n${JSON.stringify(raw, null, 2)}`, children,
+      copyText: `${label}\t${description}\n${JSON.stringify(raw, null, 2)}`, children, ...(checkKey !== undefined ? { checkKey } : {}),
     }, shape.whatIf?.(raw));
   });
 }

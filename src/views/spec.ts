@@ -16,6 +16,8 @@ export interface XenViewSpec {
   title: string;
   /** Load rows (throws when the adapter refuses: shown as a clear message row). */
   load(watch: Requester, fmt: NumberFormat): Promise<XenNode[]>;
+  /** Rows shown above the loaded ones in every state, with or without a session (e.g. "Break on entry"). */
+  pinned?(): XenNode[];
   /** Text next to the view's title after a load (e.g. the Frames filter and counts). */
   viewDescription?(): string | undefined;
 }

@@ -4,6 +4,7 @@
 import { entryNodes, findEntries, headerNodes, message, RowShape, XenNode, fieldNodes } from './nodes';
 import { formatValue, hexOf, NumberFormat } from './format';
 import type { Requester, XenViewSpec } from './spec';
+import { logEntryCheckKey } from './hypercall-breaks';
 
 type Rec = Record<string, unknown>;
 
@@ -66,6 +67,7 @@ const HYPERCALL_SHAPE: RowShape = {
   labelOf: (e) => (e.name === undefined ? undefined : `${e.seq !== undefined ? `#${e.seq} ` : ''}${e.name}`),
   describe: (e) => (e.decoded === undefined ? undefined : `${e.decoded} → ${e.resultText ?? e.result}${e.diagnostic ? ` — ${e.diagnostic}` : ''}`),
   warn: (e) => (num(e.result) ?? num(e.ret) ?? num(e.rc) ?? 0) < 0,
+  checkKey: logEntryCheckKey,
 };
 
 /** L4[0x1ff]  0x12345067 P RW US A */
@@ -96,10 +98,12 @@ export function trapTableView(): XenViewSpec {
   return listView('xenpv.trapTable', 'Trap Table', 'xen/trapTable', ['rows', 'entries', 'traps', 'vectors'], TRAP_SHAPE, undefined, false,
     ['No trap table registered', 'The guest has not called set_trap_table yet: a fault now would crash the domain.']);
 }
-/** Hypercalls, newest first (the adapter replies oldest first), then the header (total). */
-export function hypercallsView(count: () => number): XenViewSpec {
-  return listView('xenpv.hypercalls', 'Hypercalls', 'xen/hypercallLog', ['rows', 'entries', 'log', 'hypercalls'], HYPERCALL_SHAPE, () => ({ count: count() }), true,
+/** Hypercalls, newest first (the adapter replies oldest first), then the header (total); each row has a break-on-entry
+ * checkbox (key: the hypercall number), and `pinned` (the "Break on entry" group) stays on top in every state. */
+export function hypercallsView(count: () => number, pinned?: () => XenNode[]): XenViewSpec {
+  const spec = listView('xenpv.hypercalls', 'Hypercalls', 'xen/hypercallLog', ['rows', 'entries', 'log', 'hypercalls'], HYPERCALL_SHAPE, () => ({ count: count() }), true,
     ['No hypercalls yet', 'The guest has not made a hypercall since it started.']);
+  return pinned ? { ...spec, pinned } : spec;
 }
 
 /** Page Tables: the domain summary (xen/domain) and the walk of one address (xen/pageWalk, default: the PC). */

@@ -1,5 +1,6 @@
 // Base tree data provider of the Xen views: loads its rows with one custom request per refresh while the
-// session is stopped, keeps the last rows while running, and shows a message row when there is nothing to show.
+// session is stopped, keeps the last rows while running, and shows a message row when there is nothing to show;
+// pinned rows (spec.pinned) stay on top in every state, and rows with a checkKey get a checkbox from a CheckboxModel.
 
 import * as vscode from 'vscode';
 import { XenNode, errorRow, expandNode, message } from './nodes';
@@ -9,11 +10,18 @@ import type { XenViewSpec } from './spec';
 
 export type { XenViewSpec };
 
+/** Where a view's checkboxes get their state (by a row's checkKey); toggling is handled by the view's owner. */
+export interface CheckboxModel {
+  checkbox(key: string): { checked: boolean; tooltip?: string };
+}
+
 export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<XenNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** The TreeView showing this provider (set by XenViews), for its description. */
   view: vscode.TreeView<XenNode> | undefined;
+  /** Checkbox states of rows with a checkKey (set by XenViews for the Hypercalls view). */
+  checks: CheckboxModel | undefined;
   private rows: XenNode[] = [];
   private loading: Promise<XenNode[]> | undefined;
   private generation = 0;
@@ -55,7 +63,13 @@ export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode
     return p;
   }
 
-  /** Rows as currently shown (waits for a refresh in flight). */
+  /** Redraw without reloading (e.g. checkbox states or pinned rows changed). */
+  redraw(): void { this.changed.fire(undefined); }
+
+  /** The pinned rows as the tree shows them now (above the loaded rows). */
+  pinnedRows(): XenNode[] { return this.spec.pinned?.() ?? []; }
+
+  /** Loaded rows as currently shown below any pinned rows (waits for a refresh in flight). */
   async currentRows(): Promise<XenNode[]> {
     if (this.loading) await this.loading;
     return this.rows;
@@ -65,8 +79,14 @@ export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode
     const item = new vscode.TreeItem(n.label, n.children?.length || n.loadChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = n.description;
     item.tooltip = n.tooltip ?? (n.description ? `${n.label}: ${n.description}` : n.label);
-    if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, n.icon === 'warning' || n.icon === 'error' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+    const color = n.iconColor ?? (n.icon === 'warning' || n.icon === 'error' ? 'problemsWarningIcon.foreground' : undefined);
+    if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, color ? new vscode.ThemeColor(color) : undefined);
     item.contextValue = n.contextValue;
+    if (n.id) item.id = n.id;
+    if (n.checkKey !== undefined && this.checks) {
+      const c = this.checks.checkbox(n.checkKey);
+      item.checkboxState = { state: c.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked, tooltip: c.tooltip };
+    }
     if (n.command) item.command = { command: n.command.id, title: n.command.title, arguments: n.command.args };
     return item;
   }
@@ -74,7 +94,9 @@ export class XenTreeProvider implements vscode.TreeDataProvider<XenNode>, vscode
   async getChildren(n?: XenNode): Promise<XenNode[]> {
     if (!n) {
       if (this.loading) await this.loading;   // never hand the tree the rows a refresh in flight is replacing
-      return this.rows;
+      const pinned = this.pinnedRows();
+      for (const p of pinned) for (const c of p.children ?? []) this.parents.set(c, p);
+      return pinned.length ? [...pinned, ...this.rows] : this.rows;
     }
     if (!n.children && n.loadChildren) n.children = await expandNode(n);
     for (const c of n.children ?? []) this.parents.set(c, n);
