@@ -31,7 +31,8 @@ import {
 export type DomainState = 'running' | 'shutdown' | 'crashed';
 
 /** Why Domain.run returned. */
-export type RunStopReason = 'shutdown' | 'crashed' | 'budget' | 'blocked-forever' | 'breakpoint' | 'hypercall-break' | 'internal';
+/** 'watchpoint': a debugger's data watch was hit (cpu/watch.ts); the host reads the hit from the CPU's watch set. */
+export type RunStopReason = 'shutdown' | 'crashed' | 'budget' | 'blocked-forever' | 'breakpoint' | 'hypercall-break' | 'watchpoint' | 'internal';
 
 export interface RunResult {
   reason: RunStopReason;
@@ -391,6 +392,7 @@ export class Domain implements EvtchnHost, TimeHost, TimerHost {
       if (r === 'budget') { remaining -= slice; this.rr = (this.rr + 1) % n; continue; }
       remaining -= Math.max(ran, 1);
       if (r === 'breakpoint') return result('breakpoint', v.cpu.stopDetail, v.id);
+      if (r === 'watchpoint') return result('watchpoint', v.cpu.stopDetail, v.id);
       if (r === 'hypercall-break') {
         const e = this.hypercallLog[this.hypercallLog.length - 1];
         return result('hypercall-break', e ? `${e.name}(${e.decoded}) = ${e.resultText}` : '', v.id);
